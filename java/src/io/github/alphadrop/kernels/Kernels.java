@@ -1,0 +1,89 @@
+package io.github.alphadrop.kernels;
+
+/**
+ * The three kernels of one alpha-dropout training step. One interface, two backends: {@link JavaKernels}
+ * (the readable reference, always available) and {@link NativeKernels} (C++ on OpenBLAS). Arguments are
+ * checked once, in {@link AbstractKernels}, before any backend code (or native code) runs.
+ *
+ * <h2>Layout</h2>
+ * All matrices are row-major {@code float[]} starting at index 0. A minibatch has {@code batch} datapoints
+ * (B) and {@code samples} MC dropout samples (K) each; sample rows are ordered {@code r = n*K + k}.
+ * A dense layer maps {@code in} (D) inputs to {@code out} (H) outputs with weights {@code w} of shape
+ * D×H and bias of length H.
+ *
+ * <h2>Dropout masks</h2>
+ * The multiplier for element (r, d) of a layer's input is {@code 0} or {@link Dropout#scale()}, decided
+ * by a Philox4x32-10 counter-based generator (see {@link Philox}): key = (low, high 32 bits of seed),
+ * counter = (d / 8, r, layer, step); the 128-bit output gives eight 16-bit draws, draw {@code d % 8}
+ * being the low (even d) or high (odd d) half of word {@code (d % 8) / 2}; the element is kept iff
+ * draw {@code >= }{@link Dropout#threshold()}. The mask row index is always the output row {@code r},
+ * also when the input is shared across the K samples.
+ */
+public interface Kernels {
+
+    /** A short name for logs and benchmark tables, e.g. {@code "java"} or {@code "native"}. */
+    String name();
+
+    /**
+     * Writes the dropout multipliers (0 or 1/(1-p)) for rows {@code [rowOffset, rowOffset + rows)} and
+     * columns {@code [0, cols)} into {@code mask} (rows×cols). Used by tests and by callers that need the
+     * mask itself; the matmul kernels generate the same values on the fly.
+     */
+    void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, float[] mask);
+
+    /**
+     * Forward of a dense layer with dropout on its input, for K samples per datapoint:
+     * {@code z[r,:] = act((m[r,:] ⊙ a[row(r),:]) w + bias)}, r = n*K + k.
+     *
+     * @param sharedInput if true {@code a} is B×D and row n serves the K rows n*K..n*K+K-1 (never copied
+     *                    K times); if false {@code a} is (B·K)×D
+     * @param bias        length H, or null for no bias
+     * @param z           output, (B·K)×H, overwritten
+     */
+    void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in, int out,
+                              float[] a, float[] w, float[] bias, Activation activation, float[] z);
+
+    /**
+     * Backward of {@link #dropoutMatmulForward}. Given {@code dz}, the loss gradient with respect to the
+     * layer's (post-activation) output z, writes the gradients of weights, bias and input.
+     * When the activation is not {@link Activation#IDENTITY}, {@code dz} is overwritten in place with the
+     * gradient with respect to the pre-activation (computed from {@code z}).
+     *
+     * @param z  the forward output (post-activation), (B·K)×H; may be null for IDENTITY
+     * @param dw output D×H, overwritten: {@code (m ⊙ a)ᵀ dzPre}, summed over all B·K rows
+     * @param db output length H, overwritten with column sums of dzPre; may be null
+     * @param da output, overwritten; may be null when not needed. Shared input: B×D,
+     *           {@code da[n] = Σ_k (dzPre[n,k] wᵀ) ⊙ m[n,k]}; otherwise (B·K)×D, {@code (dzPre wᵀ) ⊙ m}
+     */
+    void dropoutMatmulBackward(Dropout dropout, int batch, int samples, boolean sharedInput, int in, int out,
+                               float[] a, float[] w, float[] z, Activation activation, float[] dz,
+                               float[] dw, float[] db, float[] da);
+
+    /**
+     * Alpha-divergence loss for classification. {@code ll[n,k] = log softmax(logits[n,k])[labels[n]]};
+     * {@code L_n = -(1/α)(logsumexp_k(α ll[n,k]) - log K)}, with α = 0 computed exactly as
+     * {@code -mean_k ll[n,k]}. Writes {@code dlogits[n,k] = w[n,k](softmax(logits[n,k]) - onehot) / B},
+     * {@code w[n,:] = softmax_k(α ll[n,:])}, so that dlogits is the gradient of the batch mean.
+     *
+     * @param logits    (B·K)×C
+     * @param labels    length B, each in [0, C)
+     * @param lossPerPoint output length B (L_n), or null
+     * @param dlogits   output (B·K)×C, or null to skip the gradient
+     * @return the batch mean of L_n
+     */
+    double alphaLossCategorical(int batch, int samples, int classes, float[] logits, int[] labels, float alpha,
+                                float[] lossPerPoint, float[] dlogits);
+
+    /**
+     * Alpha-divergence loss for regression with a Gaussian likelihood of precision τ = exp(logTau):
+     * {@code ll[n,k] = -τ/2 ||y[n] - f[n,k]||² + D/2 (logTau - log 2π)}, same L_n as the categorical case.
+     *
+     * @param f       predictions (B·K)×D
+     * @param y       targets B×D
+     * @param df      output (B·K)×D, gradient of the batch-mean loss w.r.t. f, or null
+     * @param dLogTau output of length >= 1: element 0 receives the gradient w.r.t. logTau, or null
+     * @return the batch mean of L_n
+     */
+    double alphaLossGaussian(int batch, int samples, int dims, float[] f, float[] y, float logTau, float alpha,
+                             float[] lossPerPoint, float[] df, float[] dLogTau);
+}
