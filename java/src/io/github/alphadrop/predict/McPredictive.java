@@ -1,0 +1,248 @@
+package io.github.alphadrop.predict;
+
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.model.MlpPass;
+
+/**
+ * Monte Carlo dropout prediction: T stochastic forward passes per input, averaged. In deterministic mode
+ * dropout is off and T = 1: the standard (non-Bayesian) network.
+ *
+ * <p>Inputs are processed in chunks so that chunk × T rows fit a bounded buffer; when T itself is large
+ * the passes are split into sample chunks. Every (input chunk, sample chunk) gets its own mask step, so
+ * masks stay independent across inputs and passes.
+ */
+public final class McPredictive {
+
+    /** Rows (inputs × passes) per forward call: bounds memory at rows × widest layer floats. */
+    static final int MAX_ROWS = 4096;
+
+    private final Mlp model;
+    private final Kernels kernels;
+    private final int samples;
+    private final long seed;
+    private final boolean deterministic;
+
+    /**
+     * @param samples T ≥ 1, stochastic passes (ignored in deterministic mode)
+     * @param seed    names the prediction masks; the same seed gives the same predictions
+     */
+    public McPredictive(Mlp model, Kernels kernels, int samples, long seed, boolean deterministic) {
+        if (model == null || kernels == null) {
+            throw new IllegalArgumentException((model == null ? "model" : "kernels") + " must not be null");
+        }
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
+        }
+        this.model = model;
+        this.kernels = kernels;
+        this.samples = deterministic ? 1 : samples;
+        this.seed = seed;
+        this.deterministic = deterministic;
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    public boolean deterministic() {
+        return deterministic;
+    }
+
+    /** Predicts classes for x (n × inputSize). */
+    public ClassPredictions predictClasses(float[] x) {
+        if (!model.likelihood().isCategorical()) {
+            throw new IllegalStateException("predictClasses needs a categorical model, this one is " + model.likelihood());
+        }
+        int n = rows(x);
+        int c = model.outputSize();
+        float[] meanProbs = new float[n * c];
+        float[] logMean = new float[n * c];
+        float[] entropy = new float[n];
+        float[] expectedEntropy = new float[n];
+        float[] mi = new float[n];
+        Chunking ch = new Chunking(n, samples);
+        MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
+        // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
+        double[] lseMax = new double[ch.inputs * c];
+        double[] lseSum = new double[ch.inputs * c];
+        double[] probSum = new double[ch.inputs * c];
+        double[] entSum = new double[ch.inputs];
+        double[] logp = new double[c];
+        int step = 0;
+        for (int from = 0; from < n; from += ch.inputs) {
+            int b = Math.min(ch.inputs, n - from);
+            float[] xb = slice(x, from, b);
+            java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(lseSum, 0);
+            java.util.Arrays.fill(probSum, 0);
+            java.util.Arrays.fill(entSum, 0);
+            for (int t0 = 0; t0 < samples; t0 += ch.passes) {
+                int passes = Math.min(ch.passes, samples - t0);
+                float[] logits = pass.forward(xb, b, seed, step++, !deterministic);
+                for (int i = 0; i < b; i++) {
+                    for (int t = 0; t < passes; t++) {
+                        int row = (i * ch.passes + t) * c;
+                        logSoftmax(logits, row, c, logp);
+                        double h = 0;
+                        for (int j = 0; j < c; j++) {
+                            double p = Math.exp(logp[j]);
+                            h -= p * logp[j];
+                            probSum[i * c + j] += p;
+                            int idx = i * c + j;
+                            if (logp[j] > lseMax[idx]) {
+                                lseSum[idx] = lseSum[idx] * Math.exp(lseMax[idx] - logp[j]) + 1;
+                                lseMax[idx] = logp[j];
+                            } else {
+                                lseSum[idx] += Math.exp(logp[j] - lseMax[idx]);
+                            }
+                        }
+                        entSum[i] += h;
+                    }
+                }
+            }
+            double logT = Math.log(samples);
+            for (int i = 0; i < b; i++) {
+                double h = 0;
+                for (int j = 0; j < c; j++) {
+                    int idx = i * c + j;
+                    double lm = lseMax[idx] + Math.log(lseSum[idx]) - logT;
+                    double pm = probSum[idx] / samples;
+                    meanProbs[(from + i) * c + j] = (float) pm;
+                    logMean[(from + i) * c + j] = (float) lm;
+                    if (pm > 0) {
+                        h -= pm * lm;
+                    }
+                }
+                double eh = entSum[i] / samples;
+                entropy[from + i] = (float) h;
+                expectedEntropy[from + i] = (float) eh;
+                // Clamp the rounding noise: MI = H[p̄] − E[H[p_t]] ≥ 0 by Jensen.
+                mi[from + i] = (float) Math.max(0, h - eh);
+            }
+        }
+        return new ClassPredictions(n, c, samples, meanProbs, logMean, entropy, expectedEntropy, mi);
+    }
+
+    /**
+     * Predicts a regressor's mean and variance for x; if {@code y} (n × D, model units) is given, also the
+     * per-point test log-likelihood {@code logsumexp_t(-τ/2 ||y - f_t||²) - log T - D/2 log 2π + D/2 log τ}.
+     */
+    public RegressionPredictions predictRegression(float[] x, float[] y) {
+        if (model.likelihood().isCategorical()) {
+            throw new IllegalStateException("predictRegression needs a Gaussian model, this one is categorical");
+        }
+        int n = rows(x);
+        int d = model.outputSize();
+        if (y != null && y.length != n * d) {
+            throw new IllegalArgumentException("targets must have length n * outputs = " + (n * d) + ", got " + y.length);
+        }
+        double tau = Math.exp(model.logTau());
+        float[] mean = new float[n * d];
+        float[] var = new float[n * d];
+        double[] ll = y == null ? null : new double[n];
+        Chunking ch = new Chunking(n, samples);
+        MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
+        double[] sum = new double[ch.inputs * d];
+        double[] sumSq = new double[ch.inputs * d];
+        double[] lseMax = new double[ch.inputs];
+        double[] lseSum = new double[ch.inputs];
+        int step = 0;
+        for (int from = 0; from < n; from += ch.inputs) {
+            int b = Math.min(ch.inputs, n - from);
+            float[] xb = slice(x, from, b);
+            java.util.Arrays.fill(sum, 0);
+            java.util.Arrays.fill(sumSq, 0);
+            java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(lseSum, 0);
+            for (int t0 = 0; t0 < samples; t0 += ch.passes) {
+                int passes = Math.min(ch.passes, samples - t0);
+                float[] f = pass.forward(xb, b, seed, step++, !deterministic);
+                for (int i = 0; i < b; i++) {
+                    for (int t = 0; t < passes; t++) {
+                        int row = (i * ch.passes + t) * d;
+                        double sq = 0;
+                        for (int j = 0; j < d; j++) {
+                            double v = f[row + j];
+                            sum[i * d + j] += v;
+                            sumSq[i * d + j] += v * v;
+                            if (y != null) {
+                                double e = y[(from + i) * d + j] - v;
+                                sq += e * e;
+                            }
+                        }
+                        if (y != null) {
+                            double term = -0.5 * tau * sq;
+                            if (term > lseMax[i]) {
+                                lseSum[i] = lseSum[i] * Math.exp(lseMax[i] - term) + 1;
+                                lseMax[i] = term;
+                            } else {
+                                lseSum[i] += Math.exp(term - lseMax[i]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < d; j++) {
+                    double m = sum[i * d + j] / samples;
+                    double v = Math.max(0, sumSq[i * d + j] / samples - m * m);
+                    mean[(from + i) * d + j] = (float) m;
+                    var[(from + i) * d + j] = (float) (v + 1 / tau);
+                }
+                if (ll != null) {
+                    ll[from + i] = lseMax[i] + Math.log(lseSum[i]) - Math.log(samples)
+                            - 0.5 * d * Math.log(2 * Math.PI) + 0.5 * d * model.logTau();
+                }
+            }
+        }
+        return new RegressionPredictions(n, d, samples, mean, var, ll);
+    }
+
+    private int rows(float[] x) {
+        if (x == null) {
+            throw new IllegalArgumentException("inputs must not be null");
+        }
+        if (x.length == 0 || x.length % model.inputSize() != 0) {
+            throw new IllegalArgumentException("inputs.length = " + x.length + " is not a positive multiple of the model's input size "
+                    + model.inputSize() + " (data width does not match the model)");
+        }
+        return x.length / model.inputSize();
+    }
+
+    private float[] slice(float[] x, int from, int count) {
+        int d = model.inputSize();
+        if (from == 0 && count * d == x.length) {
+            return x;
+        }
+        float[] out = new float[count * d];
+        System.arraycopy(x, from * d, out, 0, count * d);
+        return out;
+    }
+
+    static void logSoftmax(float[] logits, int offset, int c, double[] out) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < c; j++) {
+            max = Math.max(max, logits[offset + j]);
+        }
+        double s = 0;
+        for (int j = 0; j < c; j++) {
+            s += Math.exp(logits[offset + j] - max);
+        }
+        double lse = max + Math.log(s);
+        for (int j = 0; j < c; j++) {
+            out[j] = logits[offset + j] - lse;
+        }
+    }
+
+    /** How many inputs and passes go into one forward call. */
+    private static final class Chunking {
+        final int inputs;
+        final int passes;
+
+        Chunking(int n, int samples) {
+            this.passes = Math.min(samples, MAX_ROWS);
+            this.inputs = Math.max(1, Math.min(n, MAX_ROWS / passes));
+        }
+    }
+}
