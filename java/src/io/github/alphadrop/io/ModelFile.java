@@ -1,0 +1,255 @@
+package io.github.alphadrop.io;
+
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.model.Likelihood;
+import io.github.alphadrop.model.Mlp;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.ByteBuffer;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32;
+
+/**
+ * The AlphaDrop model file, version 1. Big-endian (Java {@code DataOutput}) throughout:
+ * <pre>
+ *   bytes 0-7   magic "ALPHADRP"
+ *   int         format version (1)
+ *   int         number of layer boundaries L+1, then L+1 ints: the widths (input, hidden..., output)
+ *   int         hidden activation code (0 identity, 1 relu, 2 tanh)
+ *   L floats    drop probability before each dense layer
+ *   int         likelihood (0 categorical, 1 gaussian); boolean learnTau; float initial log τ; float log τ
+ *   settings    float alpha, int samples, int epochs, int batch, double weightDecay, long seed,
+ *               UTF optimizer, UTF data
+ *   boolean     scaling present; if so: int d, d floats mean, d floats std, int t (0 = none),
+ *               t floats target mean, t floats target std
+ *   per layer   size(l)·size(l+1) floats weights (row-major), size(l+1) floats biases
+ *   int         CRC-32 of every byte before it
+ * </pre>
+ * {@link #save} writes a temporary file beside the target and renames it, so a failed save never leaves
+ * a half-written model. {@link #load} checks magic, version, checksum and every size before it trusts
+ * the contents.
+ */
+public final class ModelFile {
+
+    private static final byte[] MAGIC = {'A', 'L', 'P', 'H', 'A', 'D', 'R', 'P'};
+    /** The format version this code writes and reads. */
+    public static final int VERSION = 1;
+    private static final int MAX_WIDTH = 1 << 24;
+
+    private ModelFile() {
+    }
+
+    /** A model with how it was trained and, optionally, its input/target scaling. */
+    public record Saved(Mlp model, TrainingSettings settings, FeatureScaling scaling) {
+    }
+
+    public static void save(Path path, Mlp model, TrainingSettings settings, FeatureScaling scaling) throws IOException {
+        if (path == null || model == null) {
+            throw new IllegalArgumentException((path == null ? "path" : "model") + " must not be null");
+        }
+        byte[] bytes = encode(model, settings == null ? TrainingSettings.unknown() : settings, scaling);
+        Path absolute = path.toAbsolutePath();
+        Path dir = absolute.getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buf = ByteBuffer.wrap(bytes);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            try {
+                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public static Saved load(Path path) throws IOException {
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        }
+        return decode(bytes, path.toString());
+    }
+
+    static byte[] encode(Mlp model, TrainingSettings s, FeatureScaling scaling) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(MAGIC);
+        out.writeInt(VERSION);
+        int layers = model.layers();
+        out.writeInt(layers + 1);
+        for (int i = 0; i <= layers; i++) {
+            out.writeInt(model.size(i));
+        }
+        out.writeInt(model.activation().code);
+        for (int l = 0; l < layers; l++) {
+            out.writeFloat(model.dropout(l));
+        }
+        Likelihood lik = model.likelihood();
+        out.writeInt(lik.isCategorical() ? 0 : 1);
+        out.writeBoolean(lik.learnsTau());
+        out.writeFloat(lik.initialLogTau());
+        out.writeFloat(model.logTau());
+        out.writeFloat(s.alpha());
+        out.writeInt(s.samples());
+        out.writeInt(s.epochs());
+        out.writeInt(s.batchSize());
+        out.writeDouble(s.weightDecay());
+        out.writeLong(s.seed());
+        out.writeUTF(s.optimizer());
+        out.writeUTF(s.data());
+        out.writeBoolean(scaling != null);
+        if (scaling != null) {
+            writeFloats(out, scaling.featureMean(), true);
+            writeFloats(out, scaling.featureStd(), false);
+            float[] tm = scaling.targetMean();
+            out.writeInt(tm == null ? 0 : tm.length);
+            if (tm != null) {
+                writeFloats(out, tm, false);
+                writeFloats(out, scaling.targetStd(), false);
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            writeFloats(out, model.weights(l), false);
+            writeFloats(out, model.biases(l), false);
+        }
+        out.flush();
+        CRC32 crc = new CRC32();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    static Saved decode(byte[] bytes, String name) throws IOException {
+        if (bytes.length < MAGIC.length + 8) {
+            throw new IOException(name + ": not an AlphaDrop model file (only " + bytes.length + " bytes)");
+        }
+        for (int i = 0; i < MAGIC.length; i++) {
+            if (bytes[i] != MAGIC[i]) {
+                throw new IOException(name + ": not an AlphaDrop model file (bad magic)");
+            }
+        }
+        int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
+        if (version != VERSION) {
+            throw new IOException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads version "
+                    + VERSION + ")");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(bytes, 0, bytes.length - 4);
+        int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
+        if (stored != (int) crc.getValue()) {
+            throw new IOException(name + ": model file is truncated or corrupted (checksum mismatch)");
+        }
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length + 4, bytes.length - MAGIC.length - 8));
+        try {
+            int boundaries = in.readInt();
+            check(boundaries >= 2 && boundaries <= 1024, name, "layer count " + boundaries);
+            int[] sizes = new int[boundaries];
+            for (int i = 0; i < boundaries; i++) {
+                sizes[i] = in.readInt();
+                check(sizes[i] >= 1 && sizes[i] <= MAX_WIDTH, name, "layer width " + sizes[i]);
+            }
+            int actCode = in.readInt();
+            Activation activation = null;
+            for (Activation a : Activation.values()) {
+                if (a.code == actCode && a != Activation.IDENTITY) {
+                    activation = a;
+                }
+            }
+            check(activation != null, name, "activation code " + actCode);
+            float[] dropout = new float[boundaries - 1];
+            for (int l = 0; l < dropout.length; l++) {
+                dropout[l] = in.readFloat();
+                check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
+            }
+            int kind = in.readInt();
+            check(kind == 0 || kind == 1, name, "likelihood code " + kind);
+            boolean learnTau = in.readBoolean();
+            float initialLogTau = in.readFloat();
+            float logTau = in.readFloat();
+            check(Float.isFinite(initialLogTau) && Float.isFinite(logTau), name, "log tau " + logTau);
+            Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
+            TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
+                    in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
+            FeatureScaling scaling = null;
+            if (in.readBoolean()) {
+                float[] mean = readFloats(in, name, -1);
+                float[] std = readFloats(in, name, mean.length);
+                int t = in.readInt();
+                check(t >= 0 && t <= MAX_WIDTH, name, "target count " + t);
+                float[] tm = t == 0 ? null : readFloats(in, name, t);
+                float[] ts = t == 0 ? null : readFloats(in, name, t);
+                scaling = new FeatureScaling(mean, std, tm, ts);
+            }
+            Mlp.Builder builder = Mlp.builder(sizes[0]).activation(activation).likelihood(likelihood)
+                    .dropoutPerLayer(dropout).output(sizes[boundaries - 1]);
+            int[] hidden = new int[boundaries - 2];
+            System.arraycopy(sizes, 1, hidden, 0, hidden.length);
+            Mlp model = builder.hidden(hidden).build();
+            for (int l = 0; l < model.layers(); l++) {
+                readInto(in, model.weights(l), name);
+                readInto(in, model.biases(l), name);
+            }
+            model.logTauHolder()[0] = logTau;
+            check(in.available() == 0, name, "trailing bytes");
+            return new Saved(model, settings, scaling);
+        } catch (EOFException e) {
+            throw new IOException(name + ": model file is truncated", e);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(name + ": model file is corrupted (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] v, boolean withLength) throws IOException {
+        if (withLength) {
+            out.writeInt(v.length);
+        }
+        for (float x : v) {
+            out.writeFloat(x);
+        }
+    }
+
+    private static float[] readFloats(DataInputStream in, String name, int length) throws IOException {
+        int n = length >= 0 ? length : in.readInt();
+        check(n >= 0 && n <= MAX_WIDTH, name, "array length " + n);
+        float[] v = new float[n];
+        readInto(in, v, name);
+        return v;
+    }
+
+    private static void readInto(DataInputStream in, float[] v, String name) throws IOException {
+        check(in.available() >= 4L * v.length, name, "needs " + v.length + " more floats");
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readFloat();
+        }
+    }
+
+    private static void check(boolean ok, String name, String what) throws IOException {
+        if (!ok) {
+            throw new IOException(name + ": model file is corrupted (unexpected " + what + ")");
+        }
+    }
+}
