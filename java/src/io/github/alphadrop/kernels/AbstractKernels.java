@@ -1,0 +1,210 @@
+package io.github.alphadrop.kernels;
+
+/**
+ * Checks every argument of every {@link Kernels} method once, up front, and only then calls the backend's
+ * {@code ...K} method. Backends may therefore assume sane sizes, non-null required buffers that are long
+ * enough, labels in range and finite hyper-parameters; for the native backend this is what keeps a wrong
+ * argument from becoming a JVM crash. Nothing is written before all checks have passed.
+ *
+ * <p>Every failure is an {@link IllegalArgumentException} whose message names the argument and its bad
+ * value (a null buffer is a bad argument too, not a {@link NullPointerException}).
+ */
+public abstract class AbstractKernels implements Kernels {
+
+    @Override
+    public final void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, float[] mask) {
+        requireNonNull(dropout, "dropout");
+        if (rowOffset < 0) {
+            throw new IllegalArgumentException("rowOffset must be >= 0, got " + rowOffset);
+        }
+        requirePositive(rows, "rows");
+        requirePositive(cols, "cols");
+        // Row indices go into a 32-bit counter word and are ints on the Java side.
+        sum(rowOffset, rows, "rowOffset+rows");
+        requireLength(mask, "mask", product(rows, cols, "rows*cols"), "rows*cols");
+        dropoutMaskK(dropout, rowOffset, rows, cols, mask);
+    }
+
+    @Override
+    public final void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                           int out, float[] a, float[] w, float[] bias, Activation activation,
+                                           float[] z) {
+        requireNonNull(dropout, "dropout");
+        requireLayerSizes(batch, samples, in, out);
+        requireNonNull(activation, "activation");
+        requireInput(a, "a", batch, samples, sharedInput, in);
+        requireLength(w, "w", product(in, out, "in*out"), "in*out");
+        if (bias != null) {
+            requireLength(bias, "bias", out, "out");
+        }
+        requireLength(z, "z", product(product(batch, samples, "batch*samples"), out, "batch*samples*out"),
+                "batch*samples*out");
+        dropoutMatmulForwardK(dropout, batch, samples, sharedInput, in, out, a, w, bias, activation, z);
+    }
+
+    @Override
+    public final void dropoutMatmulBackward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                            int out, float[] a, float[] w, float[] z, Activation activation,
+                                            float[] dz, float[] dw, float[] db, float[] da) {
+        requireNonNull(dropout, "dropout");
+        requireLayerSizes(batch, samples, in, out);
+        requireNonNull(activation, "activation");
+        requireInput(a, "a", batch, samples, sharedInput, in);
+        requireLength(w, "w", product(in, out, "in*out"), "in*out");
+        int outputSize = product(product(batch, samples, "batch*samples"), out, "batch*samples*out");
+        if (z == null && activation != Activation.IDENTITY) {
+            throw new IllegalArgumentException("z must not be null for activation " + activation
+                    + " (its derivative is computed from z)");
+        }
+        if (z != null) {
+            requireLength(z, "z", outputSize, "batch*samples*out");
+        }
+        requireLength(dz, "dz", outputSize, "batch*samples*out");
+        requireLength(dw, "dw", product(in, out, "in*out"), "in*out");
+        if (db != null) {
+            requireLength(db, "db", out, "out");
+        }
+        if (da != null) {
+            requireInput(da, "da", batch, samples, sharedInput, in);
+        }
+        dropoutMatmulBackwardK(dropout, batch, samples, sharedInput, in, out, a, w, z, activation, dz, dw, db, da);
+    }
+
+    @Override
+    public final double alphaLossCategorical(int batch, int samples, int classes, float[] logits, int[] labels,
+                                             float alpha, float[] lossPerPoint, float[] dlogits) {
+        requirePositive(batch, "batch");
+        requirePositive(samples, "samples (K)");
+        requirePositive(classes, "classes");
+        requireAlpha(alpha);
+        int size = product(product(batch, samples, "batch*samples"), classes, "batch*samples*classes");
+        requireLength(logits, "logits", size, "batch*samples*classes");
+        requireNonNull(labels, "labels");
+        if (labels.length < batch) {
+            throw new IllegalArgumentException("labels.length = " + labels.length + " but batch = " + batch
+                    + " required");
+        }
+        for (int n = 0; n < batch; n++) {
+            if (labels[n] < 0 || labels[n] >= classes) {
+                throw new IllegalArgumentException("labels[" + n + "] = " + labels[n] + " is outside [0, classes = "
+                        + classes + ")");
+            }
+        }
+        if (lossPerPoint != null) {
+            requireLength(lossPerPoint, "lossPerPoint", batch, "batch");
+        }
+        if (dlogits != null) {
+            requireLength(dlogits, "dlogits", size, "batch*samples*classes");
+        }
+        return alphaLossCategoricalK(batch, samples, classes, logits, labels, alpha, lossPerPoint, dlogits);
+    }
+
+    @Override
+    public final double alphaLossGaussian(int batch, int samples, int dims, float[] f, float[] y, float logTau,
+                                          float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
+        requirePositive(batch, "batch");
+        requirePositive(samples, "samples (K)");
+        requirePositive(dims, "dims");
+        if (!Float.isFinite(logTau)) {
+            throw new IllegalArgumentException("logTau must be finite, got " + logTau);
+        }
+        requireAlpha(alpha);
+        int size = product(product(batch, samples, "batch*samples"), dims, "batch*samples*dims");
+        requireLength(f, "f", size, "batch*samples*dims");
+        requireLength(y, "y", product(batch, dims, "batch*dims"), "batch*dims");
+        if (lossPerPoint != null) {
+            requireLength(lossPerPoint, "lossPerPoint", batch, "batch");
+        }
+        if (df != null) {
+            requireLength(df, "df", size, "batch*samples*dims");
+        }
+        if (dLogTau != null && dLogTau.length < 1) {
+            throw new IllegalArgumentException("dLogTau.length = 0 but 1 required");
+        }
+        return alphaLossGaussianK(batch, samples, dims, f, y, logTau, alpha, lossPerPoint, df, dLogTau);
+    }
+
+    // ---- the backend's kernels: called only with arguments checked as above ----
+
+    protected abstract void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, float[] mask);
+
+    protected abstract void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput,
+                                                  int in, int out, float[] a, float[] w, float[] bias,
+                                                  Activation activation, float[] z);
+
+    protected abstract void dropoutMatmulBackwardK(Dropout dropout, int batch, int samples, boolean sharedInput,
+                                                   int in, int out, float[] a, float[] w, float[] z,
+                                                   Activation activation, float[] dz, float[] dw, float[] db,
+                                                   float[] da);
+
+    protected abstract double alphaLossCategoricalK(int batch, int samples, int classes, float[] logits,
+                                                    int[] labels, float alpha, float[] lossPerPoint,
+                                                    float[] dlogits);
+
+    protected abstract double alphaLossGaussianK(int batch, int samples, int dims, float[] f, float[] y,
+                                                 float logTau, float alpha, float[] lossPerPoint, float[] df,
+                                                 float[] dLogTau);
+
+    // ---- checks ----
+
+    private static void requireLayerSizes(int batch, int samples, int in, int out) {
+        requirePositive(batch, "batch");
+        requirePositive(samples, "samples (K)");
+        requirePositive(in, "in");
+        requirePositive(out, "out");
+    }
+
+    /** The layer input (and its gradient) is B×D when shared across the K samples, else (B·K)×D. */
+    private static void requireInput(float[] a, String name, int batch, int samples, boolean sharedInput, int in) {
+        if (sharedInput) {
+            requireLength(a, name, product(batch, in, "batch*in"), "batch*in");
+        } else {
+            requireLength(a, name, product(product(batch, samples, "batch*samples"), in, "batch*samples*in"),
+                    "batch*samples*in");
+        }
+    }
+
+    private static void requireAlpha(float alpha) {
+        // Written so that NaN fails too.
+        if (!(alpha >= 0f && alpha < Float.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("alpha must be finite and >= 0, got " + alpha);
+        }
+    }
+
+    private static void requirePositive(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, got " + value);
+        }
+    }
+
+    private static void requireNonNull(Object value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+    }
+
+    private static void requireLength(float[] array, String name, int required, String shape) {
+        requireNonNull(array, name);
+        if (array.length < required) {
+            throw new IllegalArgumentException(name + ".length = " + array.length + " but " + shape + " = "
+                    + required + " required");
+        }
+    }
+
+    /** {@code x*y}, or an exception naming the product when it does not fit in an int (arrays are int-indexed). */
+    private static int product(int x, int y, String name) {
+        long p = (long) x * y;
+        if (p > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " = " + x + "*" + y + " = " + p + " overflows int");
+        }
+        return (int) p;
+    }
+
+    private static int sum(int x, int y, String name) {
+        long s = (long) x + y;
+        if (s > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " = " + x + "+" + y + " = " + s + " overflows int");
+        }
+        return (int) s;
+    }
+}

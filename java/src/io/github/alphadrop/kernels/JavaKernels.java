@@ -1,0 +1,298 @@
+package io.github.alphadrop.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The pure-Java reference backend: plain loops, written to be read and to be checked against, not to be
+ * fast. Storage and matrix products are float with float accumulation (as BLAS does, so the native backend
+ * is expected to agree to float rounding); the loss math (log-sum-exp, softmax, the α-weighting) is done in
+ * double because that is where cancellation and overflow live. Dropout masks are bit-identical to every
+ * other backend's because they come from the {@link Philox} spec in {@link Kernels}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class JavaKernels extends AbstractKernels {
+
+    private static final double LOG_2PI = Math.log(2.0 * Math.PI);
+
+    @Override
+    public String name() {
+        return "java";
+    }
+
+    // ---------------------------------------------------------------- dropout masks
+
+    @Override
+    protected void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, float[] mask) {
+        for (int i = 0; i < rows; i++) {
+            maskRow(dropout, rowOffset + i, cols, mask, i * cols);
+        }
+    }
+
+    /**
+     * Writes the multipliers of mask row {@code row}, columns [0, cols), to {@code dst[offset..]}. One Philox
+     * block serves 8 consecutive columns, so it is computed once per 8 columns.
+     */
+    private static void maskRow(Dropout dropout, int row, int cols, float[] dst, int offset) {
+        if (dropout.p() == 0f) {
+            // p == 0 means no dropout at all, not "threshold 0": no random numbers, multiplier exactly 1.
+            Arrays.fill(dst, offset, offset + cols, 1f);
+            return;
+        }
+        int threshold = dropout.threshold();
+        float scale = dropout.scale();
+        int k0 = (int) dropout.seed();
+        int k1 = (int) (dropout.seed() >>> 32);
+        int[] block = new int[4];
+        for (int group = 0; group * 8 < cols; group++) {
+            Philox.philox4x32(group, row, dropout.layer(), dropout.step(), k0, k1, block);
+            int end = Math.min(8, cols - group * 8);
+            for (int j = 0; j < end; j++) {
+                int word = block[j / 2];
+                int draw = j % 2 == 0 ? word & 0xFFFF : word >>> 16;
+                dst[offset + group * 8 + j] = draw >= threshold ? scale : 0f;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- dense layer
+
+    @Override
+    protected void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                         int out, float[] a, float[] w, float[] bias, Activation activation,
+                                         float[] z) {
+        int rows = batch * samples;
+        float[] mask = new float[in];
+        float[] x = new float[in];
+        float[] acc = new float[out];
+        for (int r = 0; r < rows; r++) {
+            int aRow = sharedInput ? r / samples : r;
+            // The mask row is the output row r even when the input row is shared: each sample has its own mask.
+            maskRow(dropout, r, in, mask, 0);
+            for (int d = 0; d < in; d++) {
+                x[d] = mask[d] * a[aRow * in + d];
+            }
+            // d-outer order walks w row by row; each acc[h] still sums its products in order d = 0..in-1.
+            Arrays.fill(acc, 0f);
+            for (int d = 0; d < in; d++) {
+                float xd = x[d];
+                int wRow = d * out;
+                for (int h = 0; h < out; h++) {
+                    acc[h] += xd * w[wRow + h];
+                }
+            }
+            for (int h = 0; h < out; h++) {
+                float pre = bias == null ? acc[h] : acc[h] + bias[h];
+                z[r * out + h] = activate(activation, pre);
+            }
+        }
+    }
+
+    private static float activate(Activation activation, float pre) {
+        switch (activation) {
+            case IDENTITY:
+                return pre;
+            case RELU:
+                return pre > 0f ? pre : 0f;
+            case TANH:
+                return (float) Math.tanh(pre);
+            default:
+                throw new AssertionError(activation);
+        }
+    }
+
+    @Override
+    protected void dropoutMatmulBackwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                          int out, float[] a, float[] w, float[] z, Activation activation,
+                                          float[] dz, float[] dw, float[] db, float[] da) {
+        int rows = batch * samples;
+
+        // dz -> dzPre, in place, using the derivative expressed through the saved output z.
+        if (activation != Activation.IDENTITY) {
+            for (int i = 0; i < rows * out; i++) {
+                switch (activation) {
+                    case RELU:
+                        // z > 0 exactly when the pre-activation was > 0; the kink itself gets gradient 0.
+                        dz[i] = z[i] > 0f ? dz[i] : 0f;
+                        break;
+                    case TANH:
+                        dz[i] = dz[i] * (1f - z[i] * z[i]);
+                        break;
+                    default:
+                        throw new AssertionError(activation);
+                }
+            }
+        }
+
+        Arrays.fill(dw, 0, in * out, 0f);
+        if (db != null) {
+            Arrays.fill(db, 0, out, 0f);
+        }
+        if (da != null) {
+            Arrays.fill(da, 0, (sharedInput ? batch : rows) * in, 0f);
+        }
+
+        float[] mask = new float[in];
+        for (int r = 0; r < rows; r++) {
+            int aRow = sharedInput ? r / samples : r;
+            maskRow(dropout, r, in, mask, 0);
+            int dzRow = r * out;
+
+            // dw += (m ⊙ a[aRow])ᵀ dzPre[r]: the same masked input the forward pass multiplied by w.
+            for (int d = 0; d < in; d++) {
+                float xd = mask[d] * a[aRow * in + d];
+                int wRow = d * out;
+                for (int h = 0; h < out; h++) {
+                    dw[wRow + h] += xd * dz[dzRow + h];
+                }
+            }
+
+            if (db != null) {
+                for (int h = 0; h < out; h++) {
+                    db[h] += dz[dzRow + h];
+                }
+            }
+
+            // da[aRow] += (dzPre[r] wᵀ) ⊙ m[r]; with a shared input the K samples of a datapoint add up.
+            if (da != null) {
+                for (int d = 0; d < in; d++) {
+                    float dot = 0f;
+                    int wRow = d * out;
+                    for (int h = 0; h < out; h++) {
+                        dot += dz[dzRow + h] * w[wRow + h];
+                    }
+                    da[aRow * in + d] += dot * mask[d];
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- alpha-divergence losses
+
+    @Override
+    protected double alphaLossCategoricalK(int batch, int samples, int classes, float[] logits, int[] labels,
+                                           float alpha, float[] lossPerPoint, float[] dlogits) {
+        double[] ll = new double[samples];
+        double[] weight = new double[samples];
+        double[] logSumExp = new double[samples];
+        double total = 0.0;
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < samples; k++) {
+                int base = (n * samples + k) * classes;
+                logSumExp[k] = logSumExp(logits, base, classes);
+                ll[k] = logits[base + labels[n]] - logSumExp[k];
+            }
+            double loss = alphaCombine(ll, samples, alpha, weight);
+            total += loss;
+            if (lossPerPoint != null) {
+                lossPerPoint[n] = (float) loss;
+            }
+            if (dlogits != null) {
+                // dL_n/dll_k = -weight_k and dll_k/dlogit_c = onehot_c - softmax_c; 1/B for the batch mean.
+                for (int k = 0; k < samples; k++) {
+                    int base = (n * samples + k) * classes;
+                    double wk = weight[k] / batch;
+                    for (int c = 0; c < classes; c++) {
+                        double softmax = Math.exp(logits[base + c] - logSumExp[k]);
+                        double onehot = c == labels[n] ? 1.0 : 0.0;
+                        dlogits[base + c] = (float) (wk * (softmax - onehot));
+                    }
+                }
+            }
+        }
+        return total / batch;
+    }
+
+    /** log Σ_c exp(x[base + c]), shifted by the maximum so that no exp overflows. */
+    private static double logSumExp(float[] x, int base, int length) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < length; c++) {
+            max = Math.max(max, x[base + c]);
+        }
+        double sum = 0.0;
+        for (int c = 0; c < length; c++) {
+            sum += Math.exp(x[base + c] - max);
+        }
+        return max + Math.log(sum);
+    }
+
+    @Override
+    protected double alphaLossGaussianK(int batch, int samples, int dims, float[] f, float[] y, float logTau,
+                                        float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
+        double tau = Math.exp(logTau);
+        double llConstant = 0.5 * dims * (logTau - LOG_2PI);
+        double[] ll = new double[samples];
+        double[] squaredError = new double[samples];
+        double[] weight = new double[samples];
+        double total = 0.0;
+        double gradLogTau = 0.0;
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < samples; k++) {
+                int base = (n * samples + k) * dims;
+                double se = 0.0;
+                for (int d = 0; d < dims; d++) {
+                    double e = (double) y[n * dims + d] - f[base + d];
+                    se += e * e;
+                }
+                squaredError[k] = se;
+                ll[k] = -0.5 * tau * se + llConstant;
+            }
+            double loss = alphaCombine(ll, samples, alpha, weight);
+            total += loss;
+            if (lossPerPoint != null) {
+                lossPerPoint[n] = (float) loss;
+            }
+            for (int k = 0; k < samples; k++) {
+                // dL_n/dll_k = -weight_k; dll_k/dlogTau = -τ/2 ||y - f||² + D/2.
+                gradLogTau -= weight[k] * (-0.5 * tau * squaredError[k] + 0.5 * dims);
+                if (df != null) {
+                    // dll_k/df = τ (y - f), so dL_n/df = weight_k τ (f - y).
+                    int base = (n * samples + k) * dims;
+                    double scale = weight[k] * tau / batch;
+                    for (int d = 0; d < dims; d++) {
+                        df[base + d] = (float) (scale * ((double) f[base + d] - y[n * dims + d]));
+                    }
+                }
+            }
+        }
+        if (dLogTau != null) {
+            dLogTau[0] = (float) (gradLogTau / batch);
+        }
+        return total / batch;
+    }
+
+    /**
+     * L_n = -(1/α)(logsumexp_k(α ll_k) - log K) for one datapoint, and writes the weights
+     * weight_k = softmax_k(α ll) = -dL_n/dll_k. With m = max_k ll_k and δ_k = ll_k - m ≤ 0 this is the same as
+     * {@code -m - (1/α) log(mean_k exp(α δ_k))}, evaluated as {@code log1p(mean_k expm1(α δ_k))}: the direct
+     * form subtracts log K from a nearly equal number and loses all precision as α → 0, this one stays
+     * accurate for every α > 0, and α = 0 is the exact limit -mean_k ll_k with uniform weights.
+     */
+    private static double alphaCombine(double[] ll, int samples, float alpha, double[] weight) {
+        if (alpha == 0f) {
+            double sum = 0.0;
+            for (int k = 0; k < samples; k++) {
+                sum += ll[k];
+                weight[k] = 1.0 / samples;
+            }
+            return -sum / samples;
+        }
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < samples; k++) {
+            max = Math.max(max, ll[k]);
+        }
+        double meanExpm1 = 0.0;
+        double weightSum = 0.0;
+        for (int k = 0; k < samples; k++) {
+            double s = alpha * (ll[k] - max);
+            meanExpm1 += Math.expm1(s);
+            weight[k] = Math.exp(s);
+            weightSum += weight[k];
+        }
+        meanExpm1 /= samples;
+        for (int k = 0; k < samples; k++) {
+            weight[k] /= weightSum;
+        }
+        return -max - Math.log1p(meanExpm1) / alpha;
+    }
+}
