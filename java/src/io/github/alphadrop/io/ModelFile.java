@@ -1,5 +1,6 @@
 package io.github.alphadrop.io;
 
+import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
@@ -31,8 +32,8 @@ import java.util.zip.CRC32;
  *   int         likelihood (0 categorical, 1 gaussian); boolean learnTau; float initial log τ; float log τ
  *   settings    float alpha, int samples, int epochs, int batch, double weightDecay, long seed,
  *               UTF optimizer, UTF data
- *   boolean     scaling present; if so: int d, d floats mean, d floats std, int t (0 = none),
- *               t floats target mean, t floats target std
+ *   boolean     normalisation present; if so four (int n, n doubles) arrays: feature mean, feature std,
+ *               target mean, target std (targets empty for classification)
  *   per layer   size(l)·size(l+1) floats weights (row-major), size(l+1) floats biases
  *   int         CRC-32 of every byte before it
  * </pre>
@@ -50,11 +51,11 @@ public final class ModelFile {
     private ModelFile() {
     }
 
-    /** A model with how it was trained and, optionally, its input/target scaling. */
-    public record Saved(Mlp model, TrainingSettings settings, FeatureScaling scaling) {
+    /** A model with how it was trained and, optionally, the normalisation of its inputs and targets. */
+    public record Saved(Mlp model, TrainingSettings settings, Normalization scaling) {
     }
 
-    public static void save(Path path, Mlp model, TrainingSettings settings, FeatureScaling scaling) throws IOException {
+    public static void save(Path path, Mlp model, TrainingSettings settings, Normalization scaling) throws IOException {
         if (path == null || model == null) {
             throw new IllegalArgumentException((path == null ? "path" : "model") + " must not be null");
         }
@@ -93,7 +94,7 @@ public final class ModelFile {
         return decode(bytes, path.toString());
     }
 
-    static byte[] encode(Mlp model, TrainingSettings s, FeatureScaling scaling) throws IOException {
+    static byte[] encode(Mlp model, TrainingSettings s, Normalization scaling) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -122,18 +123,14 @@ public final class ModelFile {
         out.writeUTF(s.data());
         out.writeBoolean(scaling != null);
         if (scaling != null) {
-            writeFloats(out, scaling.featureMean(), true);
-            writeFloats(out, scaling.featureStd(), false);
-            float[] tm = scaling.targetMean();
-            out.writeInt(tm == null ? 0 : tm.length);
-            if (tm != null) {
-                writeFloats(out, tm, false);
-                writeFloats(out, scaling.targetStd(), false);
-            }
+            writeDoubles(out, scaling.featureMean());
+            writeDoubles(out, scaling.featureStd());
+            writeDoubles(out, scaling.targetMean());
+            writeDoubles(out, scaling.targetStd());
         }
         for (int l = 0; l < layers; l++) {
-            writeFloats(out, model.weights(l), false);
-            writeFloats(out, model.biases(l), false);
+            writeFloats(out, model.weights(l));
+            writeFloats(out, model.biases(l));
         }
         out.flush();
         CRC32 crc = new CRC32();
@@ -194,15 +191,14 @@ public final class ModelFile {
             Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
             TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
                     in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
-            FeatureScaling scaling = null;
+            Normalization scaling = null;
             if (in.readBoolean()) {
-                float[] mean = readFloats(in, name, -1);
-                float[] std = readFloats(in, name, mean.length);
-                int t = in.readInt();
-                check(t >= 0 && t <= MAX_WIDTH, name, "target count " + t);
-                float[] tm = t == 0 ? null : readFloats(in, name, t);
-                float[] ts = t == 0 ? null : readFloats(in, name, t);
-                scaling = new FeatureScaling(mean, std, tm, ts);
+                double[] mean = readDoubles(in, name);
+                double[] std = readDoubles(in, name);
+                double[] targetMean = readDoubles(in, name);
+                double[] targetStd = readDoubles(in, name);
+                check(mean.length == sizes[0], name, "scaling width " + mean.length);
+                scaling = Normalization.of(mean, std, targetMean, targetStd);
             }
             Mlp.Builder builder = Mlp.builder(sizes[0]).activation(activation).likelihood(likelihood)
                     .dropoutPerLayer(dropout).output(sizes[boundaries - 1]);
@@ -223,20 +219,26 @@ public final class ModelFile {
         }
     }
 
-    private static void writeFloats(DataOutputStream out, float[] v, boolean withLength) throws IOException {
-        if (withLength) {
-            out.writeInt(v.length);
-        }
+    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
         for (float x : v) {
             out.writeFloat(x);
         }
     }
 
-    private static float[] readFloats(DataInputStream in, String name, int length) throws IOException {
-        int n = length >= 0 ? length : in.readInt();
-        check(n >= 0 && n <= MAX_WIDTH, name, "array length " + n);
-        float[] v = new float[n];
-        readInto(in, v, name);
+    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double x : v) {
+            out.writeDouble(x);
+        }
+    }
+
+    private static double[] readDoubles(DataInputStream in, String name) throws IOException {
+        int n = in.readInt();
+        check(n >= 0 && n <= MAX_WIDTH && in.available() >= 8L * n, name, "array length " + n);
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = in.readDouble();
+        }
         return v;
     }
 

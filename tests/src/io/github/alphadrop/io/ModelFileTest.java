@@ -1,5 +1,6 @@
 package io.github.alphadrop.io;
 
+import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.JavaKernels;
 import io.github.alphadrop.model.Likelihood;
@@ -50,14 +51,14 @@ class ModelFileTest {
     void gaussianModelKeepsTauAndScaling() throws IOException {
         Mlp m = Mlp.builder(2).hidden(3).output(1).likelihood(Likelihood.gaussian(2.0, true)).build();
         m.logTauHolder()[0] = 1.25f;
-        FeatureScaling scaling = new FeatureScaling(new float[]{1, 2}, new float[]{3, 4}, new float[]{5}, new float[]{6});
+        Normalization scaling = Normalization.of(new double[]{1, 2}, new double[]{3, 4}, new double[]{5}, new double[]{6});
         Path file = dir.resolve("g.adm");
         ModelFile.save(file, m, null, scaling);
         ModelFile.Saved loaded = ModelFile.load(file);
         assertEquals(1.25f, loaded.model().logTau());
         assertFalse(loaded.model().likelihood().isCategorical());
-        assertArrayEquals(new float[]{3, 4}, loaded.scaling().featureStd());
-        assertArrayEquals(new float[]{6}, loaded.scaling().targetStd());
+        assertArrayEquals(new double[]{3, 4}, loaded.scaling().featureStd());
+        assertArrayEquals(new double[]{6}, loaded.scaling().targetStd());
     }
 
     @Test

@@ -1,0 +1,64 @@
+package io.github.alphadrop.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The {@code alphadrop} command line. */
+@Command(name = "alphadrop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Bayesian neural networks trained by dropout with the alpha-divergence objective (Li & Gal, 2017).",
+        subcommands = {DemoCommand.class, TrainCommand.class, EvaluateCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (0 ok, 1 failure, 2 bad usage). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setExecutionExceptionHandler(Main::onError);
+        cli.setParameterExceptionHandler((e, a) -> {
+            PrintWriter err = e.getCommandLine().getErr();
+            err.println("alphadrop: " + e.getMessage());
+            err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+            return 2;
+        });
+        return cli.execute(args);
+    }
+
+    /** One line naming the problem; the stack trace only with --verbose. */
+    private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        boolean verbose = parsed.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"))
+                || parsed.hasMatchedOption("--verbose");
+        PrintWriter err = cmd.getErr();
+        err.println("alphadrop: " + describe(e));
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return "file not found: " + n.getFile();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return "permission denied: " + a.getFile();
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[]{"alphadrop " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.github.alphadrop.cli;
+
+import io.github.alphadrop.data.Dataset;
+import io.github.alphadrop.data.Normalization;
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.Likelihood;
+import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.predict.ClassPredictions;
+import io.github.alphadrop.predict.McPredictive;
+import io.github.alphadrop.predict.RegressionPredictions;
+import io.github.alphadrop.train.AlphaDivergence;
+import io.github.alphadrop.train.Optimizer;
+import io.github.alphadrop.train.Trainer;
+import io.github.alphadrop.train.TrainingListener;
+import io.github.alphadrop.train.TrainingResult;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Training and evaluation as the commands run them, shared by train, evaluate and demo. */
+final class Workflows {
+
+    private Workflows() {
+    }
+
+    /** What a training run needs besides the data. */
+    record TrainSpec(float alpha, int samples, int[] hidden, float dropout, Activation activation, String likelihood,
+                     int epochs, int batch, double learningRate, String optimizer, double weightDecay, long seed) {
+
+        TrainSpec {
+            if (!(alpha >= 0) || Float.isInfinite(alpha)) {
+                throw new IllegalArgumentException("--alpha must be finite and >= 0, got " + alpha);
+            }
+            if (samples < 1) {
+                throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+            }
+            if (!(dropout >= 0 && dropout < 1)) {
+                throw new IllegalArgumentException("--dropout must be in [0, 1), got " + dropout);
+            }
+            if (epochs < 1) {
+                throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
+            }
+            if (batch < 1) {
+                throw new IllegalArgumentException("--batch must be >= 1, got " + batch);
+            }
+            if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
+                throw new IllegalArgumentException("--lr must be positive, got " + learningRate);
+            }
+            if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+                throw new IllegalArgumentException("--weight-decay must be finite and >= 0, got " + weightDecay);
+            }
+            for (int h : hidden) {
+                if (h < 1) {
+                    throw new IllegalArgumentException("--hidden sizes must be >= 1, got " + h);
+                }
+            }
+        }
+    }
+
+    static Mlp buildModel(Dataset train, TrainSpec spec) {
+        boolean categorical = switch (spec.likelihood() == null ? "auto" : spec.likelihood().toLowerCase(Locale.ROOT)) {
+            case "auto" -> train.isClassification();
+            case "categorical" -> true;
+            case "gaussian" -> false;
+            default -> throw new IllegalArgumentException("--likelihood must be categorical or gaussian, got " + spec.likelihood());
+        };
+        if (categorical != train.isClassification()) {
+            throw new IllegalArgumentException("--likelihood " + (categorical ? "categorical" : "gaussian") + " does not fit "
+                    + train.name() + ", which is a " + (train.isClassification() ? "classification" : "regression") + " set");
+        }
+        return Mlp.builder(train.featureDim()).hidden(spec.hidden()).output(train.outputDim())
+                .activation(spec.activation()).dropout(spec.dropout())
+                .likelihood(categorical ? Likelihood.categorical() : Likelihood.gaussian())
+                .seed(spec.seed()).build();
+    }
+
+    static TrainingResult train(Mlp model, Dataset train, TrainSpec spec, Kernels kernels, boolean json, String label) {
+        int steps = (train.size() + Math.min(spec.batch(), train.size()) - 1) / Math.min(spec.batch(), train.size());
+        Progress progress = new Progress(label, (long) steps * spec.epochs(), json);
+        Trainer trainer = Trainer.builder(kernels)
+                .objective(new AlphaDivergence(spec.alpha(), spec.samples()))
+                .batchSize(spec.batch()).epochs(spec.epochs()).seed(spec.seed()).weightDecay(spec.weightDecay())
+                .optimizer(() -> spec.optimizer().equalsIgnoreCase("sgd")
+                        ? Optimizer.sgd(spec.learningRate(), 0.9) : Optimizer.adam(spec.learningRate()))
+                .listener(new TrainingListener() {
+                    double lastEpochLoss = Double.NaN;
+
+                    @Override
+                    public void onStep(int epoch, int step, int stepsPerEpoch, double loss) {
+                        progress.update((long) epoch * stepsPerEpoch + step + 1,
+                                String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, spec.epochs(),
+                                        Double.isNaN(lastEpochLoss) ? loss : lastEpochLoss));
+                    }
+
+                    @Override
+                    public void onEpoch(int epoch, int epochs, double meanLoss, double seconds) {
+                        lastEpochLoss = meanLoss;
+                    }
+                })
+                .build();
+        try {
+            return train.isClassification()
+                    ? trainer.fit(model, train.features(), train.labels())
+                    : trainer.fit(model, train.features(), train.targets());
+        } finally {
+            progress.finish();
+        }
+    }
+
+    /** The evaluate keys: accuracy or rmse, log_likelihood, mean_entropy, mean_mutual_information, ... */
+    static Map<String, Object> evaluate(Mlp model, Dataset test, Kernels kernels, int samples, boolean deterministic,
+                                        long seed) {
+        if (test.featureDim() != model.inputSize()) {
+            throw new IllegalArgumentException("the data have " + test.featureDim() + " features but the model expects "
+                    + model.inputSize());
+        }
+        if (test.isClassification() != model.likelihood().isCategorical()) {
+            throw new IllegalArgumentException("the model is a " + (model.likelihood().isCategorical() ? "classifier" : "regressor")
+                    + " but " + test.name() + " is a " + (test.isClassification() ? "classification" : "regression") + " set");
+        }
+        long start = System.nanoTime();
+        McPredictive predictive = new McPredictive(model, kernels, samples, seed, deterministic);
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (test.isClassification()) {
+            if (test.classes() > model.outputSize()) {
+                throw new IllegalArgumentException("the data have " + test.classes() + " classes but the model predicts "
+                        + model.outputSize());
+            }
+            ClassPredictions p = predictive.predictClasses(test.features());
+            m.put("accuracy", p.accuracy(test.labels()));
+            m.put("log_likelihood", p.logLikelihood(test.labels()));
+            m.put("mean_entropy", p.meanEntropy());
+            m.put("mean_mutual_information", p.meanMutualInformation());
+        } else {
+            if (test.targetDims() != model.outputSize()) {
+                throw new IllegalArgumentException("the data have " + test.targetDims() + " targets but the model predicts "
+                        + model.outputSize());
+            }
+            RegressionPredictions p = predictive.predictRegression(test.features(), test.targets());
+            Normalization norm = test.normalization().orElse(null);
+            double rmse = p.rmse(test.targets());
+            double ll = p.logLikelihood();
+            double variance = p.meanVariance();
+            if (norm != null && norm.hasTargets()) {
+                rmse = norm.scaleRmse(rmse);
+                ll = norm.scaleLogLikelihood(ll);
+                double s = norm.scaleStd(1.0, 0);
+                variance *= s * s;
+            }
+            m.put("rmse", rmse);
+            m.put("log_likelihood", ll);
+            m.put("mean_variance", variance);
+            m.put("tau", Math.exp(model.logTau()));
+        }
+        m.put("samples", predictive.samples());
+        m.put("deterministic", deterministic);
+        m.put("test_size", test.size());
+        m.put("seconds", (System.nanoTime() - start) / 1e9);
+        return m;
+    }
+
+    static int[] parseHidden(String text) {
+        if (text == null || text.isBlank() || text.equals("0") || text.equalsIgnoreCase("none")) {
+            return new int[0];
+        }
+        String[] parts = text.split(",");
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                sizes[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--hidden must be a comma-separated list of layer sizes, got '" + text + "'");
+            }
+        }
+        return sizes;
+    }
+}
