@@ -147,11 +147,19 @@ public abstract class AbstractKernels implements Kernels {
 
     // ---- checks ----
 
+    /**
+     * Positive sizes, and every matrix size of the layer fits in an int. That includes (B·K)×D even for a
+     * shared input: a backend may materialise the masked input before its matrix product.
+     */
     private static void requireLayerSizes(int batch, int samples, int in, int out) {
         requirePositive(batch, "batch");
         requirePositive(samples, "samples (K)");
         requirePositive(in, "in");
         requirePositive(out, "out");
+        int rows = product(batch, samples, "batch*samples");
+        product(rows, in, "batch*samples*in");
+        product(rows, out, "batch*samples*out");
+        product(in, out, "in*out");
     }
 
     /** The layer input (and its gradient) is B×D when shared across the K samples, else (B·K)×D. */
