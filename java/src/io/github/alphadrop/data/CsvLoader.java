@@ -209,9 +209,9 @@ public final class CsvLoader {
 
     private static MalformedDataException cellError(String source, int lineNo, int col, String[] names,
                                                      String cell, String problem) {
-        String where = names != null ? " (\"" + names[col] + "\")" : "";
         String shown = cell.isEmpty() ? "" : "\"" + cell + "\" ";
-        return new MalformedDataException(source, lineNo, col + 1, "field" + where + ": " + shown + problem);
+        String where = names != null ? " (column \"" + names[col] + "\")" : "";
+        return new MalformedDataException(source, lineNo, col + 1, shown + problem + where);
     }
 
     /** The 0-based target column, from a header name or a (possibly negative) index. */

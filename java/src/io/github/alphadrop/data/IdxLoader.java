@@ -158,7 +158,7 @@ public final class IdxLoader {
                     long have = (long) done * perImage + got;
                     throw new MalformedDataException(src, "truncated: header declares " + count + " images of "
                             + rows + "×" + cols + " (" + total + " pixel bytes) but the data ends after " + have
-                            + " bytes (image " + (have / perImage) + ")");
+                            + " bytes (image " + (have / perImage + 1) + " of " + count + " is incomplete)");
                 }
                 int base = done * perImage;
                 if (base + want > pixels.length) {
