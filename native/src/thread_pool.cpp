@@ -1,0 +1,145 @@
+#include "thread_pool.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "openblas.h"
+
+namespace alphadrop::detail {
+
+namespace {
+// > 0 while this thread is inside the pool (a worker, or a caller running its share). A nested
+// parallel_for then runs inline instead of deadlocking on dispatch_.
+thread_local int tl_inside_pool = 0;
+
+struct InsidePool {
+    InsidePool() { ++tl_inside_pool; }
+    ~InsidePool() { --tl_inside_pool; }
+};
+
+int default_threads() {
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw == 0 ? 1 : static_cast<int>(hw);
+}
+}  // namespace
+
+ThreadPool& ThreadPool::instance() {
+    static ThreadPool* const pool = new ThreadPool(default_threads());  // intentionally leaked
+    return *pool;
+}
+
+ThreadPool::ThreadPool(int n) {
+    openblas_set_num_threads(1);
+    std::lock_guard<std::mutex> dispatch(dispatch_);
+    start_workers(n);
+}
+
+int ThreadPool::threads() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return n_threads_;
+}
+
+void ThreadPool::set_threads(int n) {
+    if (n < 1) throw std::invalid_argument("alphadrop::set_threads: n must be >= 1, got " + std::to_string(n));
+    if (tl_inside_pool > 0) throw std::logic_error("alphadrop::set_threads: called from inside a parallel region");
+    std::lock_guard<std::mutex> dispatch(dispatch_);
+    openblas_set_num_threads(1);
+    if (n == n_threads_) return;
+    stop_workers();
+    start_workers(n);
+}
+
+void ThreadPool::start_workers(int n) {
+    uint64_t generation = 0;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = false;
+        n_threads_ = n;
+        generation = generation_;
+    }
+    // Each worker starts from the generation current now, not from whenever it first gets scheduled:
+    // a job published before a fresh worker runs must still be picked up by it.
+    workers_.reserve(static_cast<size_t>(n - 1));
+    for (int t = 1; t < n; ++t) workers_.emplace_back([this, t, generation] { worker_main(t, generation); });
+}
+
+void ThreadPool::stop_workers() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    for (std::thread& worker : workers_) worker.join();
+    workers_.clear();
+}
+
+void ThreadPool::worker_main(int thread_id, uint64_t seen) {
+    InsidePool inside;
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+            if (stop_) return;
+            seen = generation_;
+        }
+        run_range(thread_id);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (--pending_ == 0) done_.notify_one();
+        }
+    }
+}
+
+void ThreadPool::run_range(int thread_id) {
+    const int64_t begin = static_cast<int64_t>(thread_id) * chunk_;
+    const int64_t end = begin + chunk_ < n_tasks_ ? begin + chunk_ : n_tasks_;
+    if (begin >= end) return;
+    try {
+        fn_(context_, begin, end, thread_id);
+    } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (!error_) error_ = std::current_exception();
+    }
+}
+
+void ThreadPool::run(int64_t n_tasks, double work, TaskFn fn, void* context) {
+    if (n_tasks <= 0) return;
+    if (tl_inside_pool > 0 || n_tasks == 1 || work < kMinParallelWork) {
+        fn(context, 0, n_tasks, 0);
+        return;
+    }
+    std::lock_guard<std::mutex> dispatch(dispatch_);
+    if (n_threads_ == 1) {
+        InsidePool inside;
+        fn(context, 0, n_tasks, 0);
+        return;
+    }
+    const int64_t chunk = (n_tasks + n_threads_ - 1) / n_threads_;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        fn_ = fn;
+        context_ = context;
+        n_tasks_ = n_tasks;
+        chunk_ = chunk;
+        error_ = nullptr;
+        pending_ = n_threads_ - 1;
+        ++generation_;
+    }
+    wake_.notify_all();
+    {
+        InsidePool inside;
+        run_range(0);
+    }
+    std::exception_ptr error;
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        done_.wait(lock, [&] { return pending_ == 0; });
+        error = error_;
+        error_ = nullptr;
+        fn_ = nullptr;
+        context_ = nullptr;
+    }
+    if (error) std::rethrow_exception(error);
+}
+
+}  // namespace alphadrop::detail

@@ -1,0 +1,74 @@
+// The one owner of threads in the kernels: a small persistent std::thread pool. OpenBLAS is pinned to
+// a single thread (openblas_set_num_threads(1)) and runs inside the pool's threads on their row ranges.
+//
+// parallel_for(n_tasks, fn) calls fn(task_begin, task_end, thread_id) with thread t getting
+// [t * chunk, min((t + 1) * chunk, n_tasks)), chunk = ceil(n_tasks / threads). The calling thread acts
+// as thread 0. Kernels pick task boundaries that do not depend on the thread count, so results are
+// bit-identical for any number of threads.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace alphadrop::detail {
+
+class ThreadPool {
+public:
+    using TaskFn = void (*)(void* context, int64_t task_begin, int64_t task_end, int thread_id);
+
+    // The process-wide pool, created on first use with hardware_concurrency() threads. Never destroyed
+    // (a JVM may still be running kernels on other threads while the process exits).
+    static ThreadPool& instance();
+
+    int threads() const;
+    void set_threads(int n);
+
+    // Below this much work (roughly flops or element touches), run inline on the calling thread: waking
+    // workers costs tens of microseconds. Task boundaries are the same either way.
+    static constexpr double kMinParallelWork = 1 << 16;
+
+    template <class F>
+    void parallel_for(int64_t n_tasks, F&& fn, double work = kMinParallelWork) {
+        using Fn = std::remove_reference_t<F>;
+        run(n_tasks, work,
+            [](void* context, int64_t begin, int64_t end, int thread_id) {
+                (*static_cast<Fn*>(context))(begin, end, thread_id);
+            },
+            const_cast<void*>(static_cast<const void*>(&fn)));
+    }
+
+    ThreadPool(const ThreadPool&) = delete;
+    ThreadPool& operator=(const ThreadPool&) = delete;
+
+private:
+    explicit ThreadPool(int n);
+    void start_workers(int n);  // requires dispatch_ held, no workers running
+    void stop_workers();        // requires dispatch_ held
+    void worker_main(int thread_id, uint64_t seen_generation);
+    void run(int64_t n_tasks, double work, TaskFn fn, void* context);
+    void run_range(int thread_id);
+
+    std::mutex dispatch_;            // one parallel_for / set_threads at a time
+    mutable std::mutex mutex_;       // guards the job fields below
+    std::condition_variable wake_;   // workers wait here for a new generation
+    std::condition_variable done_;   // the caller waits here for pending_ == 0
+    std::vector<std::thread> workers_;
+    int n_threads_ = 1;
+    bool stop_ = false;
+    uint64_t generation_ = 0;
+    int pending_ = 0;
+    TaskFn fn_ = nullptr;
+    void* context_ = nullptr;
+    int64_t n_tasks_ = 0;
+    int64_t chunk_ = 0;
+    std::exception_ptr error_;
+};
+
+inline ThreadPool& pool() { return ThreadPool::instance(); }
+
+}  // namespace alphadrop::detail
