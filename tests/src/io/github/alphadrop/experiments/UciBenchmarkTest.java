@@ -5,10 +5,12 @@ import io.github.alphadrop.data.TrainTest;
 import io.github.alphadrop.data.UciLoader;
 import io.github.alphadrop.kernels.JavaKernels;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -70,7 +72,7 @@ class UciBenchmarkTest {
 
         // The target spans tens of units: a model evaluated in normalised units would report an RMSE
         // near or below 1 and a NLL near 1; in original units both are clearly larger.
-        double targetStd = bench.firstSplit().train().targets().length > 0 ? std(bench.firstSplit().test().targets()) : 0;
+        double targetStd = std(bench.firstSplit().test().targets());
         for (SplitResult r : results) {
             assertEquals(38, r.trainSize());
             assertEquals(10, r.testSize());
@@ -89,6 +91,33 @@ class UciBenchmarkTest {
         assertEquals((results.get(0).nll() + results.get(1).nll()) / 2, summary.get(0).nllMean(), 1e-12);
         assertEquals(Math.abs(results.get(0).rmse() - results.get(1).rmse()) / 2, summary.get(0).rmseSe(), 1e-12,
                 "with two values the standard error is half their distance");
+    }
+
+    @Test
+    void metricsFollowTheTargetsUnits(@TempDir Path tmp) throws Exception {
+        // The same data with the target in units ten times smaller (y * 10): after standardisation the
+        // network sees the same numbers (up to float rounding), so the RMSE must scale by 10 and the
+        // NLL per point shift by log 10, which is what mapping back to original units means.
+        Path scaled = tmp.resolve("uci-toy");
+        Files.createDirectories(scaled);
+        try (var files = Files.list(toy())) {
+            for (Path f : files.toList()) {
+                Files.copy(f, scaled.resolve(f.getFileName().toString()));
+            }
+        }
+        List<String> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(toy().resolve("data.txt"))) {
+            String[] v = line.trim().split("\\s+");
+            v[2] = Double.toString(Double.parseDouble(v[2]) * 10);
+            rows.add(String.join(" ", v));
+        }
+        Files.write(scaled.resolve("data.txt"), rows);
+        UciSettings s = small().toBuilder().epochs(10).build();
+        SplitResult a = UciBenchmark.open(toy(), s, new float[]{0.5f}, new int[]{0}).run(1, JavaKernels::new, null).get(0);
+        SplitResult b = UciBenchmark.open(scaled, s, new float[]{0.5f}, new int[]{0}).run(1, JavaKernels::new, null).get(0);
+        assertEquals(10 * a.rmse(), b.rmse(), 1e-3 * b.rmse());
+        assertEquals(a.nll() + Math.log(10), b.nll(), 1e-3);
+        assertEquals(10 * a.noiseStd(), b.noiseStd(), 1e-3 * b.noiseStd());
     }
 
     @Test
