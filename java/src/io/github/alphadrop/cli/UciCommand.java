@@ -185,14 +185,16 @@ final class UciCommand implements Callable<Integer> {
         private long done;
 
         Tracker(UciBenchmark bench, boolean json) {
-            this.progress = new Progress(bench.set(), bench.totalWork(), json);
+            this.progress = new Progress(PaperResults.forSet(bench.set()).map(PaperResults.Row::label).orElse(bench.set()),
+                    bench.totalWork(), json);
             this.tasks = bench.tasks();
         }
 
         @Override
         public void phase(int split, float alpha, String phase) {
-            running.put(Thread.currentThread().getName(),
-                    String.format(Locale.ROOT, "split %d a=%s %s", split, alpha(alpha), phase));
+            // Short: the bar, the ETA and one entry per worker should fit a terminal line.
+            running.put(Thread.currentThread().getName(), String.format(Locale.ROOT, "s%d a=%s %s", split, alpha(alpha),
+                    phase.replace("validate ", "val ")));
         }
 
         @Override
@@ -217,7 +219,7 @@ final class UciCommand implements Callable<Integer> {
         }
 
         private String note() {
-            return finished.size() + "/" + tasks + " done; " + String.join(", ", new TreeMap<>(running).values());
+            return finished.size() + "/" + tasks + " done | " + String.join(", ", new TreeMap<>(running).values());
         }
     }
 
