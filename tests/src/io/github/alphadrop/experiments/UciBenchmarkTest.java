@@ -145,8 +145,15 @@ class UciBenchmarkTest {
     @Test
     void dropoutGridIsChosenOnValidationPart() throws Exception {
         UciSettings s = small().toBuilder().epochs(10).dropout(0.01f, 0.3f).validateFraction(0.25).build();
-        SplitResult r = UciBenchmark.open(toy(), s, new float[]{0.5f}, new int[]{1}).run(1, JavaKernels::new, null)
-                .get(0);
+        UciBenchmark bench = UciBenchmark.open(toy(), s, new float[]{0.5f}, new int[]{1});
+        AtomicLong work = new AtomicLong();
+        SplitResult r = bench.run(1, JavaKernels::new, new UciBenchmark.Listener() {
+            @Override
+            public void progress(long units) {
+                work.addAndGet(units);
+            }
+        }).get(0);
+        assertEquals(bench.totalWork(), work.get(), "the ETA's total counts the candidates' fits too");
         double[] v = r.validationNll();
         assertEquals(2, v.length);
         assertTrue(Double.isFinite(v[0]) && Double.isFinite(v[1]), r.toString());
