@@ -61,6 +61,19 @@ public final class UciLoader {
      * @throws MalformedDataException   if a file is malformed or an index is out of range
      */
     public static TrainTest load(Path dir, int split) throws IOException {
+        return loadRaw(dir, split).normalized();
+    }
+
+    /**
+     * Split {@code split} of a UCI folder in original units, not normalised. For protocols that carve a
+     * validation part out of the training rows and must fit the normalisation on what remains (so that
+     * the validation rows do not leak into the statistics); everyone else wants {@link #load}.
+     *
+     * @throws IllegalArgumentException if {@code split} is outside {@code [0, numSplits(dir))}
+     * @throws NoSuchFileException      if the folder or one of its files is missing
+     * @throws MalformedDataException   if a file is malformed or an index is out of range
+     */
+    public static TrainTest loadRaw(Path dir, int split) throws IOException {
         Objects.requireNonNull(dir, "dir");
         if (!Files.isDirectory(dir)) {
             throw new NoSuchFileException(dir.toString(), null, "not a folder (expected a UCI set folder with data.txt)");
@@ -99,7 +112,7 @@ public final class UciLoader {
         String name = (folder != null ? folder.toString() : dir.toString()) + "/split" + split;
         Dataset train = select(data, trainRows, featureCols, targetCols, name + "/train");
         Dataset test = select(data, testRows, featureCols, targetCols, name + "/test");
-        return new TrainTest(train, test).normalized();
+        return new TrainTest(train, test);
     }
 
     private static Dataset select(Table data, int[] rows, int[] featureCols, int[] targetCols, String name) {

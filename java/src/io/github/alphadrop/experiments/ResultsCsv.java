@@ -1,0 +1,75 @@
+package io.github.alphadrop.experiments;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.StringJoiner;
+
+/**
+ * Per-split results as CSV, one row per (split, α), written atomically: the rows go to a temporary file
+ * beside the target, which is then renamed over it. A reader (or a run killed half-way through a
+ * rewrite) therefore sees either the previous complete file or the new one, never a torn one; that is
+ * what lets the command rewrite the file after every finished split as a checkpoint.
+ */
+public final class ResultsCsv {
+
+    /** The header; numbers are written with {@link Double#toString} so that they read back exactly. */
+    public static final String HEADER = "set,split,alpha,dropout,train_size,test_size,rmse,nll,noise_std,final_loss,"
+            + "train_seconds,seconds,validation_nll";
+
+    private ResultsCsv() {
+    }
+
+    /**
+     * Replaces {@code file} with the given rows.
+     *
+     * @throws IOException if the folder is missing or not writable (the old file, if any, is then untouched)
+     */
+    public static void write(Path file, List<SplitResult> results) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                out.write(HEADER);
+                out.write('\n');
+                for (SplitResult r : results) {
+                    out.write(row(r));
+                    out.write('\n');
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING); // e.g. some network file systems
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    static String row(SplitResult r) {
+        // Candidate NLLs are ';'-separated inside one column so that the column count stays fixed.
+        StringJoiner validation = new StringJoiner(";");
+        for (double v : r.validationNll()) {
+            validation.add(Double.toString(v));
+        }
+        return String.join(",", quote(r.set()), Integer.toString(r.split()), Float.toString(r.alpha()),
+                Float.toString(r.dropout()), Integer.toString(r.trainSize()), Integer.toString(r.testSize()),
+                Double.toString(r.rmse()), Double.toString(r.nll()), Double.toString(r.noiseStd()),
+                Double.toString(r.finalLoss()), Double.toString(r.trainSeconds()), Double.toString(r.seconds()),
+                validation.toString());
+    }
+
+    private static String quote(String s) {
+        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
+            return s;
+        }
+        return '"' + s.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,217 @@
+package io.github.alphadrop.experiments;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The settings of one UCI benchmark run: the protocol of Li &amp; Gal (2017, §5.1), which follows Li &amp;
+ * Turner (2016). Start from {@link #forSet(String)} (which knows that protein-tertiary-structure gets a
+ * wider, shorter-trained network) and override with the builder.
+ *
+ * @param hidden            units of the single ReLU hidden layer (50; 100 for protein)
+ * @param epochs            passes over the training split (500; 100 for protein)
+ * @param dropoutRates      drop probability before each dense layer; several values form a grid chosen on
+ *                          a validation part of the training split
+ * @param validateFraction  fraction of the training split held out to choose among several dropout rates
+ * @param trainSamples      K, dropout samples per datapoint in the alpha objective (10)
+ * @param batchSize         minibatch size (32)
+ * @param learningRate      Adam's step size (1e-3)
+ * @param testSamples       T, stochastic passes at test time (10,000)
+ * @param validationSamples T used to score the dropout candidates on the validation part
+ * @param weightDecay       coefficient of {@code Σ||W||²} in the per-datapoint loss, or NaN for the value
+ *                          implied by a standard normal prior (see {@link #weightDecayFor(float, int)})
+ * @param seed              base seed; every split derives its own seeds from it and its index
+ */
+public record UciSettings(int hidden, int epochs, float[] dropoutRates, double validateFraction, int trainSamples,
+                          int batchSize, double learningRate, int testSamples, int validationSamples,
+                          double weightDecay, long seed) {
+
+    /** The set that the protocol trains differently (it is 4-9x larger than the others). */
+    public static final String PROTEIN = "protein-tertiary-structure";
+    /** The default drop probability: the paper does not state the one it used. */
+    public static final float DEFAULT_DROPOUT = 0.05f;
+
+    public UciSettings {
+        require(hidden >= 1, "hidden units must be >= 1, got " + hidden);
+        require(epochs >= 1, "epochs must be >= 1, got " + epochs);
+        require(dropoutRates != null && dropoutRates.length >= 1, "give at least one dropout rate");
+        dropoutRates = dropoutRates.clone();
+        for (float p : dropoutRates) {
+            require(p >= 0 && p < 1, "dropout rates must be in [0, 1), got " + p);
+        }
+        require(validateFraction > 0 && validateFraction < 1,
+                "the validation fraction must be in (0, 1), got " + validateFraction);
+        require(trainSamples >= 1, "K (training samples) must be >= 1, got " + trainSamples);
+        require(batchSize >= 1, "batch size must be >= 1, got " + batchSize);
+        require(learningRate > 0 && Double.isFinite(learningRate), "learning rate must be positive, got " + learningRate);
+        require(testSamples >= 1, "test samples (T) must be >= 1, got " + testSamples);
+        require(validationSamples >= 1, "validation samples must be >= 1, got " + validationSamples);
+        require(Double.isNaN(weightDecay) || (weightDecay >= 0 && Double.isFinite(weightDecay)),
+                "weight decay must be finite and >= 0 (or NaN for the prior's value), got " + weightDecay);
+    }
+
+    /** The protocol's settings for the set in folder {@code setName} (e.g. {@code "bostonHousing"}). */
+    public static UciSettings forSet(String setName) {
+        boolean protein = setName != null && setName.toLowerCase(Locale.ROOT).startsWith("protein");
+        return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, new float[]{DEFAULT_DROPOUT}, 0.2, 10, 32,
+                1e-3, 10_000, 1_000, Double.NaN, 0L);
+    }
+
+    /** A builder starting from these settings. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    @Override
+    public float[] dropoutRates() {
+        return dropoutRates.clone();
+    }
+
+    /** True if several dropout rates have to be chosen between on a validation part. */
+    public boolean selectsDropout() {
+        return dropoutRates.length > 1;
+    }
+
+    /**
+     * The weight decay used when training with drop probability {@code p} on {@code n} rows. Unless set
+     * explicitly, it is the dropout-VI KL term for a N(0, I) prior on the weights, spread over the n
+     * datapoints of the per-datapoint loss: {@code KL/n ≈ (1-p)/(2n) Σ||W||²} (Gal &amp; Ghahramani 2016,
+     * with prior length-scale 1). It shrinks as the data grow, so it only matters on the small sets.
+     */
+    public double weightDecayFor(float p, int n) {
+        return Double.isNaN(weightDecay) ? (1.0 - p) / (2.0 * n) : weightDecay;
+    }
+
+    /** One line for logs and table headers. */
+    public String describe() {
+        StringBuilder s = new StringBuilder();
+        s.append(hidden).append(" ReLU units, ").append(epochs).append(" epochs, K=").append(trainSamples)
+                .append(", batch ").append(batchSize).append(", Adam ").append(learningRate)
+                .append(", dropout ");
+        if (selectsDropout()) {
+            s.append(Arrays.toString(dropoutRates)).append(" chosen on ")
+                    .append(Math.round(validateFraction * 100)).append("% of each training split");
+        } else {
+            s.append(dropoutRates[0]);
+        }
+        s.append(", T=").append(testSamples).append(", weight decay ")
+                .append(Double.isNaN(weightDecay) ? "(1-p)/2N (N(0,1) prior)" : Double.toString(weightDecay));
+        return s.toString();
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UciSettings u && hidden == u.hidden && epochs == u.epochs
+                && Arrays.equals(dropoutRates, u.dropoutRates) && validateFraction == u.validateFraction
+                && trainSamples == u.trainSamples && batchSize == u.batchSize && learningRate == u.learningRate
+                && testSamples == u.testSamples && validationSamples == u.validationSamples
+                && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(new Object[]{hidden, epochs, Arrays.hashCode(dropoutRates), validateFraction,
+                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed});
+    }
+
+    @Override
+    public String toString() {
+        return "UciSettings(" + describe() + ", seed " + seed + ")";
+    }
+
+    /** Changes some settings; {@link #build()} checks them all. */
+    public static final class Builder {
+        private int hidden;
+        private int epochs;
+        private float[] dropoutRates;
+        private double validateFraction;
+        private int trainSamples;
+        private int batchSize;
+        private double learningRate;
+        private int testSamples;
+        private int validationSamples;
+        private double weightDecay;
+        private long seed;
+
+        private Builder(UciSettings s) {
+            hidden = s.hidden;
+            epochs = s.epochs;
+            dropoutRates = s.dropoutRates;
+            validateFraction = s.validateFraction;
+            trainSamples = s.trainSamples;
+            batchSize = s.batchSize;
+            learningRate = s.learningRate;
+            testSamples = s.testSamples;
+            validationSamples = s.validationSamples;
+            weightDecay = s.weightDecay;
+            seed = s.seed;
+        }
+
+        public Builder hidden(int value) {
+            hidden = value;
+            return this;
+        }
+
+        public Builder epochs(int value) {
+            epochs = value;
+            return this;
+        }
+
+        public Builder dropout(float... rates) {
+            dropoutRates = rates.clone();
+            return this;
+        }
+
+        public Builder validateFraction(double value) {
+            validateFraction = value;
+            return this;
+        }
+
+        public Builder trainSamples(int value) {
+            trainSamples = value;
+            return this;
+        }
+
+        public Builder batchSize(int value) {
+            batchSize = value;
+            return this;
+        }
+
+        public Builder learningRate(double value) {
+            learningRate = value;
+            return this;
+        }
+
+        public Builder testSamples(int value) {
+            testSamples = value;
+            return this;
+        }
+
+        public Builder validationSamples(int value) {
+            validationSamples = value;
+            return this;
+        }
+
+        /** NaN restores the prior-implied default. */
+        public Builder weightDecay(double value) {
+            weightDecay = value;
+            return this;
+        }
+
+        public Builder seed(long value) {
+            seed = value;
+            return this;
+        }
+
+        public UciSettings build() {
+            return new UciSettings(hidden, epochs, dropoutRates, validateFraction, trainSamples, batchSize,
+                    learningRate, testSamples, validationSamples, weightDecay, seed);
+        }
+    }
+}

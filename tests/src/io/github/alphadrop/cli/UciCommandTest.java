@@ -1,0 +1,86 @@
+package io.github.alphadrop.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code alphadrop uci} on the 48-row fixture: JSON shape, CSV, table, and one-line errors. */
+class UciCommandTest {
+
+    @TempDir
+    Path dir;
+
+    static String toy() throws URISyntaxException {
+        return "uci:" + Path.of(UciCommandTest.class.getResource("/io/github/alphadrop/experiments/uci-toy").toURI());
+    }
+
+    /** Options that make a run take a fraction of a second. */
+    private static final String[] QUICK = {"--epochs", "5", "--hidden", "8", "--test-samples", "50", "--backend", "java"};
+
+    private static String[] args(String... first) {
+        return Stream.concat(Stream.of(first), Stream.of(QUICK)).toArray(String[]::new);
+    }
+
+    @Test
+    void jsonAndCsv() throws Exception {
+        Path csv = dir.resolve("results.csv");
+        CliTest.Run r = CliTest.run(args("uci", "--data", toy(), "--alpha", "0,1", "--splits", "0-1", "--threads", "2",
+                "--json", "--out", csv.toString()));
+        assertEquals(0, r.code(), r.err());
+        String json = r.out().trim();
+        assertTrue(json.startsWith("{\"set\":\"uci-toy\",\"results\":[{\"alpha\":0,\"splits\":2,\"nll_mean\":"), json);
+        assertFalse(json.contains("\n"), json);
+        for (String key : new String[]{"\"nll_se\":", "\"rmse_mean\":", "\"rmse_se\":", "\"seconds_per_split\":",
+                "{\"alpha\":1,\"splits\":2,"}) {
+            assertTrue(json.contains(key), key + " missing in " + json);
+        }
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals(5, lines.size(), "header and one row per split and alpha: " + lines);
+        assertTrue(lines.get(0).startsWith("set,split,alpha,dropout,"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("uci-toy,0,0.0,0.05,38,10,"), lines.get(1));
+        assertTrue(lines.get(4).startsWith("uci-toy,1,1.0,0.05,38,10,"), lines.get(4));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(csv), files.toList(), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void tableWithOneSplitHasNoStandardError() throws Exception {
+        CliTest.Run r = CliTest.run(args("uci", "--data", toy(), "--alpha", "0.5", "--splits", "1",
+                "--dropout", "0.01,0.1", "--validate", "0.25"));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("test NLL"), r.out());
+        assertTrue(r.out().contains("the paper has no row for this set"), r.out());
+        assertTrue(r.out().contains("dropout chosen on validation: p="), r.out());
+        String row = r.out().lines().filter(l -> l.startsWith("0.5 ")).findFirst().orElseThrow();
+        assertFalse(row.contains("±") || row.contains("+-"), "one split: no spread to report: " + row);
+    }
+
+    @Test
+    void badInputExitsWithOneLine() throws Exception {
+        assertOneLine(CliTest.run(args("uci", "--data", toy(), "--splits", "5")), "splits '5'");
+        assertOneLine(CliTest.run(args("uci", "--data", toy(), "--splits", "1-x")), "'x' is not a split index");
+        assertOneLine(CliTest.run(args("uci", "--data", "digits")), "must be uci:DIR");
+        assertOneLine(CliTest.run(args("uci", "--data", "uci:" + dir.resolve("nope"))), "nope");
+        assertOneLine(CliTest.run(args("uci", "--data", toy(), "--alpha", "-1")), "alpha");
+        assertOneLine(CliTest.run(args("uci", "--data", toy(), "--weight-decay", "lots")), "--weight-decay");
+        assertOneLine(CliTest.run(args("uci", "--data", toy(), "--out", dir.resolve("missing/r.csv").toString())),
+                "does not exist");
+    }
+
+    private static void assertOneLine(CliTest.Run r, String expected) {
+        assertEquals(1, r.code(), r.out() + r.err());
+        String err = r.err().trim();
+        assertFalse(err.contains("\n"), "expected one line, got: " + err);
+        assertTrue(err.startsWith("alphadrop: ") && err.contains(expected), "expected '" + expected + "' in: " + err);
+    }
+}
