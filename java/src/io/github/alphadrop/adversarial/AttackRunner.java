@@ -104,6 +104,7 @@ public final class AttackRunner {
                 throw new IllegalArgumentException("ε must be finite and >= 0, got " + e);
             }
         }
+        checkExamples(exampleRows, labels.length);
         ClassPredictions clean = predict(x);
         int[] predicted = new int[clean.n()];
         for (int i = 0; i < predicted.length; i++) {
@@ -143,6 +144,7 @@ public final class AttackRunner {
         if (every < 1) {
             throw new IllegalArgumentException("every must be >= 1, got " + every);
         }
+        checkExamples(exampleRows, labels.length);
         int[] keep = rowsNotLabelled(labels, target);
         if (keep.length == 0) {
             throw new IllegalArgumentException("every input is labelled " + target + ": nothing to attack");
@@ -202,6 +204,14 @@ public final class AttackRunner {
             if (!(x[i] >= lower && x[i] <= upper)) {
                 throw new IllegalArgumentException("input value " + x[i] + " (input " + (i / d) + ") is outside the valid range ["
                         + lower + ", " + upper + "] the attack clips to");
+            }
+        }
+    }
+
+    private static void checkExamples(int[] rows, int n) {
+        for (int i = 0; rows != null && i < rows.length; i++) {
+            if (rows[i] < 0 || rows[i] >= n) {
+                throw new IllegalArgumentException("example input " + rows[i] + " is outside [0, " + n + ")");
             }
         }
     }
