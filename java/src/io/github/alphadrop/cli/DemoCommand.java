@@ -28,7 +28,7 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--epochs", defaultValue = "60", description = "Epochs per model (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "150", description = "Epochs per model (default ${DEFAULT-VALUE}).")
     int epochs;
 
     @Option(names = "--samples", defaultValue = "100", description = "T, test-time MC passes (default ${DEFAULT-VALUE}).")
