@@ -1,5 +1,7 @@
 package io.github.alphadrop.adversarial;
 
+import io.github.alphadrop.predict.McPredictive;
+
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
@@ -115,7 +117,7 @@ public final class McGradient {
                 // First pass over the T samples: log p_t(y), and their log-sum-exp for log p̄(y).
                 double max = Double.NEGATIVE_INFINITY;
                 for (int t = 0; t < samples; t++) {
-                    logSoftmax(logits, (i * samples + t) * c, c, logp);
+                    McPredictive.logSoftmax(logits, (i * samples + t) * c, c, logp);
                     logpy[t] = logp[y];
                     max = Math.max(max, logp[y]);
                 }
@@ -131,7 +133,7 @@ public final class McGradient {
                 // Second pass: dlogits[t] = w_t (onehot(y) − p_t), w_t = exp(log p_t(y) − lse).
                 for (int t = 0; t < samples; t++) {
                     int row = (i * samples + t) * c;
-                    logSoftmax(logits, row, c, logp);
+                    McPredictive.logSoftmax(logits, row, c, logp);
                     double w = Math.exp(logpy[t] - lse);
                     for (int j = 0; j < c; j++) {
                         double p = Math.exp(logp[j]);
@@ -168,20 +170,5 @@ public final class McGradient {
             throw new IllegalArgumentException("too many attack steps × input chunks for distinct masks: " + s);
         }
         return (int) s;
-    }
-
-    static void logSoftmax(float[] logits, int offset, int c, double[] out) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < c; j++) {
-            max = Math.max(max, logits[offset + j]);
-        }
-        double s = 0;
-        for (int j = 0; j < c; j++) {
-            s += Math.exp(logits[offset + j] - max);
-        }
-        double lse = max + Math.log(s);
-        for (int j = 0; j < c; j++) {
-            out[j] = logits[offset + j] - lse;
-        }
     }
 }

@@ -220,7 +220,8 @@ public final class McPredictive {
         return out;
     }
 
-    static void logSoftmax(float[] logits, int offset, int c, double[] out) {
+    /** Writes log softmax of {@code logits[offset .. offset+c)} into {@code out[0 .. c)}, stably (max subtracted). */
+    public static void logSoftmax(float[] logits, int offset, int c, double[] out) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < c; j++) {
             max = Math.max(max, logits[offset + j]);
