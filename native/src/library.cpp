@@ -37,9 +37,7 @@ void dropout_mask(long long seed, int step, int layer, float p, int row_offset, 
     detail::pool().parallel_for(
         rows,
         [&](int64_t begin, int64_t end, int) {
-            for (int64_t i = begin; i < end; ++i) {
-                gen.fill_row(uint32_t(int64_t(row_offset) + i), 0, n_cols, mask + i * n_cols);
-            }
+            gen.fill_tile(uint32_t(int64_t(row_offset) + begin), end - begin, 0, n_cols, mask + begin * n_cols, n_cols);
         },
         4.0 * double(rows) * double(cols));
 }

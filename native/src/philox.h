@@ -92,19 +92,20 @@ __attribute__((noinline)) inline void philox4x32_10_x16_portable(uint32_t* __res
     }
 }
 
-// Multipliers for the 128 columns [8 * ctr0, 8 * ctr0 + 128) of one mask row, portable version.
-inline void mask_block_portable(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step,
+// Multipliers of 16 arbitrary (counter, row) lanes, portable version: lane i covers columns
+// 8 ctr[i] .. 8 ctr[i] + 7 of row row[i] and lands in mult[8i .. 8i + 7] (lane-major).
+inline void mask_lanes_portable(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
                                 uint32_t threshold, float scale, float* __restrict mult) {
     alignas(64) uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
     for (int i = 0; i < kLanes; ++i) {
-        x0[i] = ctr0 + static_cast<uint32_t>(i);
-        x1[i] = row;
+        x0[i] = ctr[i];
+        x1[i] = row[i];
         x2[i] = layer;
         x3[i] = step;
     }
     philox4x32_10_x16_portable(x0, x1, x2, x3, key);
-    // Lane i covers columns 8i .. 8i + 7 of the block; draw j is half (j & 1) of word j / 2, which is
-    // exactly the order of the lane-major words read as little-endian uint16.
+    // Draw j of a lane is half (j & 1) of word j / 2, which is exactly the order of the lane-major
+    // words read as little-endian uint16.
     alignas(64) uint32_t words[kLanes * 4];
     for (int i = 0; i < kLanes; ++i) {
         words[4 * i + 0] = x0[i];
@@ -116,6 +117,17 @@ inline void mask_block_portable(Key key, uint32_t ctr0, uint32_t row, uint32_t l
     alignas(64) uint16_t draws[kColsPerBlock];
     std::memcpy(draws, words, sizeof(draws));
     for (int j = 0; j < kColsPerBlock; ++j) mult[j] = static_cast<uint32_t>(draws[j]) >= threshold ? scale : 0.0f;
+}
+
+// Multipliers for the 128 columns [8 * ctr0, 8 * ctr0 + 128) of one mask row, portable version.
+inline void mask_block_portable(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step,
+                                uint32_t threshold, float scale, float* __restrict mult) {
+    uint32_t ctr[kLanes], rows[kLanes];
+    for (int i = 0; i < kLanes; ++i) {
+        ctr[i] = ctr0 + static_cast<uint32_t>(i);
+        rows[i] = row;
+    }
+    mask_lanes_portable(key, ctr, rows, layer, step, threshold, scale, mult);
 }
 
 #if defined(__AVX2__)
@@ -154,12 +166,9 @@ inline void emit_multipliers(__m256i a, __m256i b, __m256i c, __m256i d, __m256i
     }
 }
 
-inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step, uint32_t threshold,
-                       float scale, float* mult) {
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    __m256i a0 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(ctr0)), lane);
-    __m256i a1 = _mm256_add_epi32(a0, _mm256_set1_epi32(8));
-    __m256i b0 = _mm256_set1_epi32(static_cast<int>(row)), b1 = b0;
+// Two independent 8-lane chains: counters (a0, b0) and (a1, b1) with the layer and step words.
+inline void mask_x16(Key key, __m256i a0, __m256i a1, __m256i b0, __m256i b1, uint32_t layer, uint32_t step,
+                     uint32_t threshold, float scale, float* mult) {
     __m256i c0 = _mm256_set1_epi32(static_cast<int>(layer)), c1 = c0;
     __m256i d0 = _mm256_set1_epi32(static_cast<int>(step)), d1 = d0;
     const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
@@ -190,6 +199,23 @@ inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uin
     emit_multipliers(a1, b1, c1, d1, thr_minus_1, s, mult + 64);
 }
 
+inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step, uint32_t threshold,
+                       float scale, float* mult) {
+    const __m256i a0 = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(ctr0)),
+                                        _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i a1 = _mm256_add_epi32(a0, _mm256_set1_epi32(8));
+    const __m256i b = _mm256_set1_epi32(static_cast<int>(row));
+    mask_x16(key, a0, a1, b, b, layer, step, threshold, scale, mult);
+}
+
+inline void mask_lanes(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
+                       uint32_t threshold, float scale, float* mult) {
+    const __m256i* c = reinterpret_cast<const __m256i*>(ctr);
+    const __m256i* r = reinterpret_cast<const __m256i*>(row);
+    mask_x16(key, _mm256_loadu_si256(c), _mm256_loadu_si256(c + 1), _mm256_loadu_si256(r), _mm256_loadu_si256(r + 1),
+             layer, step, threshold, scale, mult);
+}
+
 }  // namespace avx2
 #endif
 
@@ -200,6 +226,16 @@ inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uin
     avx2::mask_block(key, ctr0, row, layer, step, threshold, scale, mult);
 #else
     mask_block_portable(key, ctr0, row, layer, step, threshold, scale, mult);
+#endif
+}
+
+// Multipliers of 16 arbitrary (counter, row) lanes into mult[0 .. 128), lane-major; fastest path.
+inline void mask_lanes(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
+                       uint32_t threshold, float scale, float* mult) {
+#if defined(__AVX2__)
+    avx2::mask_lanes(key, ctr, row, layer, step, threshold, scale, mult);
+#else
+    mask_lanes_portable(key, ctr, row, layer, step, threshold, scale, mult);
 #endif
 }
 
@@ -221,28 +257,88 @@ struct MaskGen {
           active(p != 0.0f) {}
 
     // Multipliers of row `row` for columns [col_begin, col_end) into out[0 .. col_end - col_begin).
-    // Any col_begin works; callers that tile columns keep tiles multiples of 8 wide so no counter is
-    // evaluated twice.
     void fill_row(uint32_t row, int64_t col_begin, int64_t col_end, float* __restrict out) const {
+        fill_tile(row, 1, col_begin, col_end, out, col_end - col_begin);
+    }
+
+    // Multipliers of rows [row0, row0 + rows) x columns [col_begin, col_end) into out, row i at
+    // out + i * ld. Each Philox call evaluates 16 counters (8 columns each); runs of 16 whole counters
+    // inside one row go straight to out, and everything else (row edges, narrow tiles) is gathered as
+    // (counter, row) lanes across rows, so a narrow layer (D = 8, or a 32-column dw panel) does not pay
+    // for 128 columns per row.
+    void fill_tile(uint32_t row0, int64_t rows, int64_t col_begin, int64_t col_end, float* __restrict out,
+                   int64_t ld) const {
         if (!active) {
-            for (int64_t c = col_begin; c < col_end; ++c) out[c - col_begin] = 1.0f;
+            for (int64_t i = 0; i < rows; ++i) {
+                for (int64_t c = col_begin; c < col_end; ++c) out[i * ld + c - col_begin] = 1.0f;
+            }
             return;
         }
-        alignas(64) float mult[kColsPerBlock];
-        int64_t col = col_begin - col_begin % kColsPerCounter;  // first column of the first counter
-        while (col < col_end) {
-            const uint32_t ctr0 = static_cast<uint32_t>(col / kColsPerCounter);
-            if (col >= col_begin && col + kColsPerBlock <= col_end) {
-                mask_block(key, ctr0, row, layer, step, threshold, scale, out + (col - col_begin));
-            } else {
-                mask_block(key, ctr0, row, layer, step, threshold, scale, mult);
-                const int64_t lo = col < col_begin ? col_begin : col;
-                const int64_t hi = col + kColsPerBlock < col_end ? col + kColsPerBlock : col_end;
-                std::memcpy(out + (lo - col_begin), mult + (lo - col), static_cast<size_t>(hi - lo) * sizeof(float));
+        LaneBatch batch(*this);
+        const int64_t first_ctr = col_begin / kColsPerCounter;
+        const int64_t end_ctr = (col_end + kColsPerCounter - 1) / kColsPerCounter;
+        for (int64_t i = 0; i < rows; ++i) {
+            const uint32_t row = row0 + static_cast<uint32_t>(i);
+            float* dst_row = out + i * ld - col_begin;  // dst_row[c] is column c
+            int64_t ctr = first_ctr;
+            while (ctr < end_ctr) {
+                const int64_t c0 = ctr * kColsPerCounter;
+                if (c0 >= col_begin && c0 + kColsPerBlock <= col_end) {
+                    mask_block(key, static_cast<uint32_t>(ctr), row, layer, step, threshold, scale, dst_row + c0);
+                    ctr += kLanes;
+                    continue;
+                }
+                const int64_t lo = c0 < col_begin ? col_begin : c0;
+                const int64_t hi = c0 + kColsPerCounter < col_end ? c0 + kColsPerCounter : col_end;
+                batch.add(static_cast<uint32_t>(ctr), row, dst_row + lo, static_cast<int>(lo - c0),
+                          static_cast<int>(hi - lo));
+                ++ctr;
             }
-            col += kColsPerBlock;
         }
+        batch.flush();
     }
+
+private:
+    // Up to 16 pending (counter, row) lanes and where their columns go.
+    struct LaneBatch {
+        const MaskGen& gen;
+        int n = 0;
+        alignas(32) uint32_t ctr[kLanes] = {};
+        alignas(32) uint32_t row[kLanes] = {};
+        float* dst[kLanes] = {};
+        int offset[kLanes] = {};  // first wanted column within the counter's 8
+        int count[kLanes] = {};   // wanted columns
+
+        explicit LaneBatch(const MaskGen& g) : gen(g) {}
+
+        void add(uint32_t c, uint32_t r, float* d, int off, int cnt) {
+            ctr[n] = c;
+            row[n] = r;
+            dst[n] = d;
+            offset[n] = off;
+            count[n] = cnt;
+            if (++n == kLanes) flush();
+        }
+
+        void flush() {
+            if (n == 0) return;
+            for (int i = n; i < kLanes; ++i) {  // idle lanes: any valid counter, output ignored
+                ctr[i] = ctr[0];
+                row[i] = row[0];
+            }
+            alignas(64) float mult[kColsPerBlock];
+            mask_lanes(gen.key, ctr, row, gen.layer, gen.step, gen.threshold, gen.scale, mult);
+            for (int i = 0; i < n; ++i) {
+                const float* src = mult + i * kColsPerCounter + offset[i];
+                if (count[i] == kColsPerCounter) {
+                    std::memcpy(dst[i], src, kColsPerCounter * sizeof(float));
+                } else {
+                    for (int j = 0; j < count[i]; ++j) dst[i][j] = src[j];
+                }
+            }
+            n = 0;
+        }
+    };
 };
 
 }  // namespace alphadrop::philox

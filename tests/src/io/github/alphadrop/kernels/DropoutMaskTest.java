@@ -39,6 +39,29 @@ class DropoutMaskTest {
         }
     }
 
+    /**
+     * Narrow and wide rows: the native generator batches Philox counters across rows for narrow tiles and
+     * writes whole 128-column blocks straight out for wide ones; every width must still be the spec.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void everyRowWidthIsTheSpec(Kernels kernels) {
+        Dropout dropout = new Dropout(0x5EEDL, 3, 1, 0.3f);
+        int rowOffset = 7;
+        int rows = 37;
+        for (int cols : new int[] {1, 7, 8, 9, 50, 127, 128, 129, 300}) {
+            float[] mask = new float[rows * cols];
+            kernels.dropoutMask(dropout, rowOffset, rows, cols, mask);
+            float[] expected = Reference.mask(dropout, rowOffset, rows, cols);
+            for (int i = 0; i < mask.length; i++) {
+                if (Float.floatToRawIntBits(mask[i]) != Float.floatToRawIntBits(expected[i])) {
+                    fail(kernels.name() + " cols=" + cols + ": mask[" + (rowOffset + i / cols) + "][" + (i % cols)
+                            + "] = " + mask[i] + ", spec says " + expected[i]);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void keepRateIsBinomial(Kernels kernels) {
