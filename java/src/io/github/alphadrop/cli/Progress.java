@@ -4,13 +4,15 @@ import java.io.PrintStream;
 import java.util.Locale;
 
 /**
- * A one-line progress bar with ETA on stderr, shown only when the process has a terminal and output is
- * not JSON, so pipes and logs stay clean.
+ * Progress with ETA on stderr, never with {@code --json}. On a terminal it is a one-line bar redrawn in
+ * place; without one (output to a log file, a CI job) it is a plain line every half minute, so long runs
+ * still show that they are alive without filling the log with carriage returns.
  */
 final class Progress {
 
     private final PrintStream out;
     private final boolean enabled;
+    private final boolean terminal;
     private final String label;
     private final long total;
     private final long start = System.nanoTime();
@@ -18,7 +20,9 @@ final class Progress {
 
     Progress(String label, long total, boolean json) {
         this.out = System.err;
-        this.enabled = !json && System.console() != null && total > 0;
+        this.enabled = !json && total > 0;
+        this.terminal = System.console() != null;
+        this.lastDraw = terminal ? 0 : start; // in a log, the first line comes after the first interval
         this.label = label;
         this.total = total;
     }
@@ -29,8 +33,12 @@ final class Progress {
             return;
         }
         long now = System.nanoTime();
-        if (done < total && now - lastDraw < 100_000_000L) {
-            return; // at most ten redraws a second
+        long interval = terminal ? 100_000_000L : 30_000_000_000L; // ten redraws a second, or a line per 30 s
+        if (done < total && now - lastDraw < interval) {
+            return;
+        }
+        if (!terminal && done >= total) {
+            return; // the caller's own summary line follows
         }
         lastDraw = now;
         double elapsed = (now - start) / 1e9;
@@ -39,14 +47,15 @@ final class Progress {
         int width = 30;
         int filled = (int) Math.round(fraction * width);
         String bar = "#".repeat(filled) + "-".repeat(width - filled);
-        out.printf(Locale.ROOT, "\r%s [%s] %3.0f%% %s ETA %s%s", label, bar, 100 * fraction,
-                time(elapsed), Double.isNaN(eta) ? "?" : time(eta), note == null ? "" : "  " + note);
+        out.printf(Locale.ROOT, "%s%s [%s] %3.0f%% %s ETA %s%s%s", terminal ? "\r" : "", label, bar, 100 * fraction,
+                time(elapsed), Double.isNaN(eta) ? "?" : time(eta), note == null ? "" : "  " + note,
+                terminal ? "" : System.lineSeparator());
         out.flush();
     }
 
     /** Ends the bar's line. */
     void finish() {
-        if (enabled) {
+        if (enabled && terminal) {
             update(total, null);
             out.println();
         }
