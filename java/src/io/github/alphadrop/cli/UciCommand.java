@@ -33,12 +33,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * {@code alphadrop uci}: the UCI regression benchmark of Li &amp; Gal (2017) on one data folder, every
- * requested split and α, printed as the paper's table (mean ± standard error over splits) next to the
- * paper's own numbers.
+ * {@code alphadrop uci}: the UCI regression benchmark of Li &amp; Gal (2017) on one data folder (or every
+ * set in a folder of them), every requested split and α, printed as the paper's table (mean ± standard
+ * error over splits) next to the paper's own numbers.
  */
 @Command(name = "uci", mixinStandardHelpOptions = true,
-        description = {"Run the UCI regression benchmark of Li & Gal (2017) on one set: for each split and alpha,"
+        description = {"Run the UCI regression benchmark of Li & Gal (2017) on one set, or on every set in a folder: for each split and alpha,"
                 + " train a 1-hidden-layer ReLU net with dropout (K=10, Adam, learned noise) and report test RMSE and"
                 + " NLL in original units, mean +- standard error over splits, next to the paper's Tables 1 and 2."})
 final class UciCommand implements Callable<Integer> {
@@ -47,7 +47,8 @@ final class UciCommand implements Callable<Integer> {
     CommonOptions common;
 
     @Option(names = "--data", required = true, paramLabel = "uci:DIR",
-            description = "A UCI folder with data.txt, index_*.txt and n_splits.txt, e.g. uci:../shared/data/uci/bostonHousing.")
+            description = "A UCI folder with data.txt, index_*.txt and n_splits.txt, e.g. uci:../shared/data/uci/bostonHousing;"
+                    + " or a folder of such folders (uci:../shared/data/uci) to run every set in it, one after the other.")
     String data;
 
     @Option(names = "--alpha", split = ",", defaultValue = "0,0.5,1", paramLabel = "A",
@@ -64,13 +65,14 @@ final class UciCommand implements Callable<Integer> {
     @Option(names = "--hidden", paramLabel = "H", description = "Hidden ReLU units (default 50; 100 for protein).")
     Integer hidden;
 
-    @Option(names = "--dropout", split = ",", defaultValue = "0.05", paramLabel = "P",
-            description = "Drop probability before each dense layer (default ${DEFAULT-VALUE}); several values are a grid chosen on --validate.")
+    @Option(names = "--dropout", split = ",", paramLabel = "P",
+            description = "Drop probability before each dense layer; several values are a grid chosen on --validate"
+                    + " (default 0.05; for concrete, where 0.05 misses the paper, the grid 0.005,0.01,0.05,0.1).")
     float[] dropout;
 
-    @Option(names = "--validate", defaultValue = "0.2", paramLabel = "F",
-            description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default ${DEFAULT-VALUE}).")
-    double validate;
+    @Option(names = "--validate", paramLabel = "F",
+            description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default 0.2).")
+    Double validate;
 
     @Option(names = "--samples", defaultValue = "10", paramLabel = "K",
             description = "K, dropout samples per datapoint in training (default ${DEFAULT-VALUE}).")
@@ -103,7 +105,7 @@ final class UciCommand implements Callable<Integer> {
         if (spec.scheme() != DataSpec.Scheme.UCI) {
             throw new IllegalArgumentException("--data must be uci:DIR for the uci command, got '" + data + "'");
         }
-        Path dir = spec.path().orElseThrow();
+        List<Path> dirs = setFolders(spec.path().orElseThrow());
         if (out != null) {
             Path parent = out.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) {
@@ -111,20 +113,95 @@ final class UciCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--out: folder " + parent + " does not exist");
             }
         }
-        String set = UciBenchmark.setName(dir);
-        UciSettings.Builder b = UciSettings.forSet(set).toBuilder().dropout(dropout).validateFraction(validate)
-                .trainSamples(samples).testSamples(testSamples).batchSize(batch).learningRate(lr)
-                .weightDecay(parseWeightDecay(weightDecay)).seed(seed);
+        // Everything is opened and checked before the first run, so a bad split or folder fails at once.
+        List<UciBenchmark> benches = new ArrayList<>();
+        for (Path dir : dirs) {
+            UciSettings settings = settingsFor(UciBenchmark.setName(dir));
+            int[] selected = SplitSelection.parse(splits, UciLoader.numSplits(dir));
+            benches.add(UciBenchmark.open(dir, settings, alphas, selected));
+        }
+        if (benches.size() > 1) {
+            common.say("%d sets in %s: %s", benches.size(), spec.path().orElseThrow(),
+                    String.join(", ", benches.stream().map(UciBenchmark::set).toList()));
+        }
+
+        List<SetOutcome> outcomes = new ArrayList<>();
+        List<SplitResult> earlier = new ArrayList<>(); // finished sets' rows, kept in the --out file
+        long start = System.nanoTime();
+        for (UciBenchmark bench : benches) {
+            SetOutcome o = runSet(bench, earlier);
+            outcomes.add(o);
+            earlier.addAll(o.results());
+            if (!common.json) {
+                printTable(o.set(), o.summary(), o.results(), o.wallSeconds());
+            }
+        }
+        double wall = (System.nanoTime() - start) / 1e9;
+        if (out != null) {
+            ResultsCsv.write(out, earlier); // the final, complete file
+        }
+        if (common.json) {
+            Map<String, Object> json;
+            if (outcomes.size() == 1) {
+                json = json(outcomes.get(0));
+            } else {
+                json = new LinkedHashMap<>();
+                json.put("sets", outcomes.stream().map(UciCommand::json).toList());
+                json.put("wall_seconds", wall);
+            }
+            System.out.println(Json.write(json));
+        } else if (outcomes.size() > 1) {
+            printSummary(outcomes, wall);
+        }
+        return 0;
+    }
+
+    /**
+     * The set folders under {@code dir}: {@code dir} itself when it holds a set ({@code data.txt}), else
+     * its subfolders that do, in name order, so that one command runs the paper's whole table.
+     */
+    static List<Path> setFolders(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--data: " + dir + " is not a folder");
+        }
+        if (Files.exists(dir.resolve("data.txt"))) {
+            return List.of(dir);
+        }
+        List<Path> sets;
+        try (var children = Files.list(dir)) {
+            sets = children.filter(c -> Files.isRegularFile(c.resolve("data.txt"))).sorted().toList();
+        }
+        if (sets.isEmpty()) {
+            throw new IllegalArgumentException("--data: " + dir
+                    + " has no data.txt, and no subfolder with one (expected a UCI set or a folder of sets)");
+        }
+        return sets;
+    }
+
+    /** The protocol for one set, with the options given on the command line applied over its defaults. */
+    private UciSettings settingsFor(String set) {
+        UciSettings.Builder b = UciSettings.forSet(set).toBuilder().trainSamples(samples).testSamples(testSamples)
+                .batchSize(batch).learningRate(lr).weightDecay(parseWeightDecay(weightDecay)).seed(seed);
+        if (dropout != null) {
+            b.dropout(dropout);
+        }
+        if (validate != null) {
+            b.validateFraction(validate);
+        }
         if (epochs != null) {
             b.epochs(epochs);
         }
         if (hidden != null) {
             b.hidden(hidden);
         }
-        UciSettings settings = b.build();
-        int[] selected = SplitSelection.parse(splits, UciLoader.numSplits(dir));
-        UciBenchmark bench = UciBenchmark.open(dir, settings, alphas, selected);
+        return b.build();
+    }
 
+    private record SetOutcome(String set, List<UciSummary> summary, List<SplitResult> results, double wallSeconds,
+                              String backend, int workers) {
+    }
+
+    private SetOutcome runSet(UciBenchmark bench, List<SplitResult> earlier) throws InterruptedException {
         int threads = common.threads == null ? Backend.defaultThreads() : common.threads;
         int workers = UciBenchmark.workers(threads, bench.tasks());
         // Native kernels have one process-wide thread setting: with several concurrent runs each must use
@@ -136,11 +213,12 @@ final class UciCommand implements Callable<Integer> {
 
         TrainTest shape = bench.firstSplit();
         common.say("%s: %d split(s) x %d alpha(s) = %d runs on %d worker(s), %s backend (%d thread(s) per run);"
-                        + " %d train / %d test rows, %d features", set, selected.length, alphas.length, bench.tasks(),
-                workers, backend, threadsPerRun, shape.train().size(), shape.test().size(), shape.train().featureDim());
-        common.say("protocol: %s", settings.describe());
+                        + " %d train / %d test rows, %d features", bench.set(), bench.splits().length,
+                bench.alphas().length, bench.tasks(), workers, backend, threadsPerRun, shape.train().size(),
+                shape.test().size(), shape.train().featureDim());
+        common.say("protocol: %s", bench.settings().describe());
 
-        Tracker tracker = new Tracker(bench, common.json);
+        Tracker tracker = new Tracker(bench, common.json, earlier);
         long start = System.nanoTime();
         List<SplitResult> results;
         try {
@@ -149,16 +227,7 @@ final class UciCommand implements Callable<Integer> {
             tracker.progress.finish();
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        if (out != null) {
-            ResultsCsv.write(out, results); // the final, complete file (also sorted by alpha, then split)
-        }
-        List<UciSummary> summary = UciSummary.of(results);
-        if (common.json) {
-            System.out.println(Json.write(json(set, summary, backend, workers, wall)));
-        } else {
-            printTable(set, summary, results, wall);
-        }
-        return 0;
+        return new SetOutcome(bench.set(), UciSummary.of(results), results, wall, backend, workers);
     }
 
     static double parseWeightDecay(String text) {
@@ -182,9 +251,11 @@ final class UciCommand implements Callable<Integer> {
         private final int tasks;
         private final Map<String, String> running = new ConcurrentHashMap<>(); // worker thread -> "s3 a=0.5 train"
         private final List<SplitResult> finished = new ArrayList<>();
+        private final List<SplitResult> earlier;
         private long done;
 
-        Tracker(UciBenchmark bench, boolean json) {
+        Tracker(UciBenchmark bench, boolean json, List<SplitResult> earlier) {
+            this.earlier = earlier;
             this.progress = new Progress(PaperResults.forSet(bench.set()).map(PaperResults.Row::label).orElse(bench.set()),
                     bench.totalWork(), json);
             this.tasks = bench.tasks();
@@ -209,8 +280,10 @@ final class UciCommand implements Callable<Integer> {
             finished.add(result);
             if (out != null) {
                 finished.sort(Comparator.comparingDouble(SplitResult::alpha).thenComparingInt(SplitResult::split));
+                List<SplitResult> rows = new ArrayList<>(earlier);
+                rows.addAll(finished);
                 try {
-                    ResultsCsv.write(out, finished);
+                    ResultsCsv.write(out, rows);
                 } catch (IOException e) {
                     throw new UncheckedIOException("--out " + out + ": " + e.getMessage(), e);
                 }
@@ -223,10 +296,9 @@ final class UciCommand implements Callable<Integer> {
         }
     }
 
-    private static Map<String, Object> json(String set, List<UciSummary> summary, String backend, int workers,
-                                            double wall) {
+    private static Map<String, Object> json(SetOutcome o) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        for (UciSummary s : summary) {
+        for (UciSummary s : o.summary()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("alpha", (double) s.alpha());
             m.put("splits", s.splits());
@@ -238,12 +310,55 @@ final class UciCommand implements Callable<Integer> {
             rows.add(m);
         }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("set", set);
+        json.put("set", o.set());
         json.put("results", rows);
-        json.put("backend", backend);
-        json.put("workers", workers);
-        json.put("wall_seconds", wall);
+        json.put("backend", o.backend());
+        json.put("workers", o.workers());
+        json.put("wall_seconds", o.wallSeconds());
         return json;
+    }
+
+    /** The paper's layout, one line per set: ours (paper) for NLL and RMSE at each α, then time and verdict. */
+    private void printSummary(List<SetOutcome> outcomes, double wall) {
+        common.say("");
+        StringBuilder head = new StringBuilder("| set |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (String what : new String[]{"NLL", "RMSE"}) {
+            for (float a : alphas) {
+                head.append(' ').append(what).append(" α=").append(alpha(a)).append(" |");
+                rule.append("---|");
+            }
+        }
+        common.say("%s wall clock | vs paper |", head);
+        common.say("%s---|---|", rule);
+        for (SetOutcome o : outcomes) {
+            PaperResults.Row paper = PaperResults.forSet(o.set()).orElse(null);
+            StringBuilder line = new StringBuilder("| ").append(paper == null ? o.set() : paper.label()).append(" |");
+            List<String> misses = new ArrayList<>();
+            for (int what = 0; what < 2; what++) {
+                for (float a : alphas) {
+                    UciSummary s = o.summary().stream().filter(x -> x.alpha() == a).findFirst().orElseThrow();
+                    double ours = what == 0 ? s.nllMean() : s.rmseMean();
+                    int col = paper == null ? -1 : PaperResults.Row.column(a);
+                    line.append(' ').append(pm(ours, what == 0 ? s.nllSe() : s.rmseSe()));
+                    if (col >= 0) {
+                        double theirs = what == 0 ? paper.nll()[col] : paper.rmse()[col];
+                        line.append(" (").append(String.format(Locale.ROOT, Math.abs(theirs) < 0.1 ? "%.3f" : "%.2f",
+                                theirs)).append(')');
+                        boolean ok = what == 0 ? ours <= theirs + 0.15 : ours <= theirs * 1.10;
+                        if (!ok) {
+                            misses.add((what == 0 ? "NLL" : "RMSE") + " α=" + alpha(a));
+                        }
+                    }
+                    line.append(" |");
+                }
+            }
+            line.append(String.format(Locale.ROOT, " %.0f s |", o.wallSeconds()));
+            line.append(paper == null ? " |" : misses.isEmpty() ? " ok |" : " miss " + String.join(", ", misses) + " |");
+            common.say("%s", line);
+        }
+        common.say("%d sets in %.1f min wall clock; in brackets: Li & Gal (2017), Tables 1 and 2; ok = NLL within"
+                + " 0.15 nats and RMSE within 10 %% of the paper, or better", outcomes.size(), wall / 60);
     }
 
     private void printTable(String set, List<UciSummary> summary, List<SplitResult> results, double wall) {

@@ -52,10 +52,17 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
 
     /** The protocol's settings for the set in folder {@code setName} (e.g. {@code "bostonHousing"}). */
     public static UciSettings forSet(String setName) {
-        boolean protein = setName != null && setName.toLowerCase(Locale.ROOT).startsWith("protein");
-        return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, new float[]{DEFAULT_DROPOUT}, 0.2, 10, 32,
+        String name = setName == null ? "" : setName.toLowerCase(Locale.ROOT);
+        boolean protein = name.startsWith("protein");
+        // Concrete is the one set where the fixed 0.05 misses the paper (NLL 0.2 nats worse at alpha = 0,
+        // measured over 20 splits); a grid chosen on validation data is within the margins (README).
+        float[] dropout = name.equals("concrete") ? CONCRETE_DROPOUT_GRID.clone() : new float[]{DEFAULT_DROPOUT};
+        return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, dropout, 0.2, 10, 32,
                 1e-3, 10_000, 1_000, Double.NaN, 0L);
     }
+
+    /** The dropout grid concrete uses unless --dropout says otherwise (the example grid). */
+    static final float[] CONCRETE_DROPOUT_GRID = {0.005f, 0.01f, 0.05f, 0.1f};
 
     /** A builder starting from these settings. */
     public Builder toBuilder() {

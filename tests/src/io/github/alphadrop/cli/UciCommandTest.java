@@ -65,6 +65,41 @@ class UciCommandTest {
         assertFalse(row.contains("±") || row.contains("+-"), "one split: no spread to report: " + row);
     }
 
+    /** A folder of sets runs each set in turn, then prints one table in the paper's layout for all of them. */
+    @Test
+    void folderOfSetsRunsEverySet() throws Exception {
+        Path sets = dir.resolve("sets");
+        Path toy = Path.of(toy().substring("uci:".length()));
+        for (String name : new String[]{"setB", "setA"}) {
+            Path target = Files.createDirectories(sets.resolve(name));
+            try (Stream<Path> files = Files.list(toy)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, target.resolve(f.getFileName()));
+                }
+            }
+        }
+        Files.createDirectories(sets.resolve("not-a-set"));
+        Path csv = dir.resolve("all.csv");
+        CliTest.Run r = CliTest.run(args("uci", "--data", "uci:" + sets, "--alpha", "0,1", "--splits", "0",
+                "--out", csv.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("2 sets in") && r.out().contains("setA, setB"), r.out());
+        List<String> table = r.out().lines().filter(l -> l.startsWith("|")).toList();
+        assertEquals(4, table.size(), "header, rule and one line per set: " + r.out());
+        assertTrue(table.get(0).startsWith("| set | NLL α=0 | NLL α=1 | RMSE α=0 | RMSE α=1 |"), table.get(0));
+        assertTrue(table.get(2).startsWith("| setA |") && table.get(3).startsWith("| setB |"), r.out());
+        List<String> rows = Files.readAllLines(csv);
+        assertEquals(5, rows.size(), "header and 2 sets x 2 alphas: " + rows);
+        assertEquals(2, rows.stream().filter(l -> l.startsWith("setA,")).count(), rows.toString());
+        assertEquals(2, rows.stream().filter(l -> l.startsWith("setB,")).count(), rows.toString());
+
+        CliTest.Run json = CliTest.run(args("uci", "--data", "uci:" + sets, "--alpha", "0", "--splits", "0", "--json"));
+        assertEquals(0, json.code(), json.err());
+        assertTrue(json.out().trim().startsWith("{\"sets\":[{\"set\":\"setA\",\"results\":[{\"alpha\":0,"), json.out());
+
+        assertOneLine(CliTest.run(args("uci", "--data", "uci:" + sets.resolve("not-a-set"))), "no data.txt");
+    }
+
     @Test
     void badInputExitsWithOneLine() throws Exception {
         assertOneLine(CliTest.run(args("uci", "--data", toy(), "--splits", "5")), "splits '5'");

@@ -209,6 +209,10 @@ class UciBenchmarkTest {
         UciSettings protein = UciSettings.forSet(UciSettings.PROTEIN);
         assertEquals(100, protein.hidden());
         assertEquals(100, protein.epochs());
+        UciSettings concrete = UciSettings.forSet("concrete");
+        assertTrue(concrete.selectsDropout(), "concrete chooses its dropout on validation data");
+        assertArrayEquals(new float[]{0.005f, 0.01f, 0.05f, 0.1f}, concrete.dropoutRates());
+        assertEquals(0.2, concrete.validateFraction());
         // N(0,1) prior: KL/N = (1-p)/(2N) per datapoint.
         assertEquals(0.95 / 900, boston.weightDecayFor(0.05f, 450), 1e-12);
         assertEquals(1e-4, boston.toBuilder().weightDecay(1e-4).build().weightDecayFor(0.05f, 450));
