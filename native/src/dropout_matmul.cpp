@@ -54,8 +54,9 @@ Shape check_shape(const char* fn, int batch, int samples, bool shared_input, int
 // per 64 rows runs ~25% slower than one sgemm per 256 rows at D=784, H=400); aiming at >= 4 panels
 // keeps two or more threads busy on small batches.
 
-// Rows per panel for the forward and da: a multiple of 8 in [16, 256].
-int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 4), 8), 16, 256); }
+// Rows per panel for the forward and da: a multiple of 8 in [16, 256], aiming at 6 panels so that 1, 2
+// or 3 threads get equal shares (B*K = 1280 used to give 5 panels of 256: 3 + 2 on two threads).
+int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 6), 8), 16, 256); }
 
 // Columns of a (= rows of dw) per dw panel; a multiple of 8 in [16, 256], so no Philox counter
 // straddles two panels.
