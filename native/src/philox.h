@@ -1,15 +1,18 @@
 // Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC'11) and the dropout
 // mask generator built on it. Bit-identical to io.github.alphadrop.kernels.Philox / Dropout:
-//   key = (low32(seed), high32(seed)), counter = (col / 8, row, layer, step);
-//   draw for column col = 16-bit half (low for even col, high for odd) of output word (col % 8) / 2;
-//   kept iff draw >= threshold = llround(p * 65536.0); multiplier = kept ? (float)(1 / (1 - p)) : 0.
+//   key = (low32(seed), high32(seed)); draws are b bits wide, b = the fewest of 1, 2, 4, 8 bits for which
+//   p * 2^b is whole (p = 0.5: one bit), else 16; one 128-bit output serves n = 128 / b columns:
+//   counter = (col / n, row, layer, step), draw of col = bits [j*b, (j+1)*b) of the output, j = col % n,
+//   from bit 0 of word 0; kept iff draw >= threshold = llround(p * 2^b); multiplier = kept ? (float)(1 / (1 - p)) : 0.
+// Drawing only the bits a decision needs makes p = 0.5 masks 16x cheaper than 16-bit draws.
 //
-// Bulk generation runs 16 counters (128 mask columns) at a time, lane by lane:
+// Bulk generation runs 16 counters at a time, lane by lane:
 //  - philox4x32_10_x16_portable: plain loops over arrays of 16 uint32 with 32x32->64 products, which
 //    GCC/Clang vectorise (vpmuludq on ymm);
 //  - with AVX2, the same lanes written with intrinsics as two independent 8-lane chains (the rounds
-//    are latency-bound, so two chains nearly double throughput), and the 16-bit draws are transposed
-//    and thresholded in registers. Both paths are checked against each other and the KAT vectors.
+//    are latency-bound, so two chains nearly double throughput); 16-bit draws of whole 128-column runs
+//    are transposed and thresholded in registers, other widths are cut from each lane's words with
+//    variable shifts. The Java tests check every width against the one-element spec (Philox.draw).
 #pragma once
 
 #include <cmath>
@@ -29,7 +32,8 @@ inline constexpr uint32_t kW1 = 0xBB67AE85u;
 inline constexpr int kRounds = 10;
 inline constexpr int kLanes = 16;                               // counters per bulk call
 inline constexpr int kColsPerCounter = 8;                       // eight 16-bit draws per 128-bit output
-inline constexpr int kColsPerBlock = kLanes * kColsPerCounter;  // 128 mask columns per bulk call
+inline constexpr int kColsPerBlock = kLanes * kColsPerCounter;  // 128 mask columns per bulk call (16-bit)
+inline constexpr int kMaxDrawsPerCounter = 128;                 // 1-bit draws
 
 struct Key {
     uint32_t k0;
@@ -92,42 +96,24 @@ __attribute__((noinline)) inline void philox4x32_10_x16_portable(uint32_t* __res
     }
 }
 
-// Multipliers of 16 arbitrary (counter, row) lanes, portable version: lane i covers columns
-// 8 ctr[i] .. 8 ctr[i] + 7 of row row[i] and lands in mult[8i .. 8i + 7] (lane-major).
-inline void mask_lanes_portable(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
+// Multipliers for the 128 columns [8 * ctr0, 8 * ctr0 + 128) of one mask row (16-bit draws), portable.
+inline void mask_block_portable(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step,
                                 uint32_t threshold, float scale, float* __restrict mult) {
     alignas(64) uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
     for (int i = 0; i < kLanes; ++i) {
-        x0[i] = ctr[i];
-        x1[i] = row[i];
+        x0[i] = ctr0 + static_cast<uint32_t>(i);
+        x1[i] = row;
         x2[i] = layer;
         x3[i] = step;
     }
     philox4x32_10_x16_portable(x0, x1, x2, x3, key);
-    // Draw j of a lane is half (j & 1) of word j / 2, which is exactly the order of the lane-major
-    // words read as little-endian uint16.
-    alignas(64) uint32_t words[kLanes * 4];
     for (int i = 0; i < kLanes; ++i) {
-        words[4 * i + 0] = x0[i];
-        words[4 * i + 1] = x1[i];
-        words[4 * i + 2] = x2[i];
-        words[4 * i + 3] = x3[i];
+        const uint32_t w[4] = {x0[i], x1[i], x2[i], x3[i]};
+        for (int j = 0; j < kColsPerCounter; ++j) {
+            const uint32_t draw = (w[j >> 1] >> (16 * (j & 1))) & 0xFFFFu;
+            mult[i * kColsPerCounter + j] = draw >= threshold ? scale : 0.0f;
+        }
     }
-    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "draw extraction assumes little endian");
-    alignas(64) uint16_t draws[kColsPerBlock];
-    std::memcpy(draws, words, sizeof(draws));
-    for (int j = 0; j < kColsPerBlock; ++j) mult[j] = static_cast<uint32_t>(draws[j]) >= threshold ? scale : 0.0f;
-}
-
-// Multipliers for the 128 columns [8 * ctr0, 8 * ctr0 + 128) of one mask row, portable version.
-inline void mask_block_portable(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step,
-                                uint32_t threshold, float scale, float* __restrict mult) {
-    uint32_t ctr[kLanes], rows[kLanes];
-    for (int i = 0; i < kLanes; ++i) {
-        ctr[i] = ctr0 + static_cast<uint32_t>(i);
-        rows[i] = row;
-    }
-    mask_lanes_portable(key, ctr, rows, layer, step, threshold, scale, mult);
 }
 
 #if defined(__AVX2__)
@@ -166,11 +152,10 @@ inline void emit_multipliers(__m256i a, __m256i b, __m256i c, __m256i d, __m256i
     }
 }
 
-// Two independent 8-lane chains: counters (a0, b0) and (a1, b1) with the layer and step words.
-inline void mask_x16(Key key, __m256i a0, __m256i a1, __m256i b0, __m256i b1, uint32_t layer, uint32_t step,
-                     uint32_t threshold, float scale, float* mult) {
-    __m256i c0 = _mm256_set1_epi32(static_cast<int>(layer)), c1 = c0;
-    __m256i d0 = _mm256_set1_epi32(static_cast<int>(step)), d1 = d0;
+// Ten rounds on two independent 8-lane chains, in place: (a, b, c, d) are the four counter words on
+// entry and the four output words on return.
+inline void rounds_x16(Key key, __m256i& a0, __m256i& a1, __m256i& b0, __m256i& b1, __m256i& c0, __m256i& c1,
+                       __m256i& d0, __m256i& d1) {
     const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
     const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
     uint32_t k0 = key.k0, k1 = key.k1;
@@ -193,10 +178,54 @@ inline void mask_x16(Key key, __m256i a0, __m256i a1, __m256i b0, __m256i b1, ui
         b1 = lo1b;
         d1 = lo0b;
     }
+}
+
+// 16 counters (ctr0 + i, row), 16-bit draws: 128 multipliers in column order.
+inline void mask_x16(Key key, __m256i a0, __m256i a1, __m256i b0, __m256i b1, uint32_t layer, uint32_t step,
+                     uint32_t threshold, float scale, float* mult) {
+    __m256i c0 = _mm256_set1_epi32(static_cast<int>(layer)), c1 = c0;
+    __m256i d0 = _mm256_set1_epi32(static_cast<int>(step)), d1 = d0;
+    rounds_x16(key, a0, a1, b0, b1, c0, c1, d0, d1);
     const __m256i thr_minus_1 = _mm256_set1_epi32(static_cast<int>(threshold) - 1);
     const __m256 s = _mm256_set1_ps(scale);
     emit_multipliers(a0, b0, c0, d0, thr_minus_1, s, mult);
     emit_multipliers(a1, b1, c1, d1, thr_minus_1, s, mult + 64);
+}
+
+// Output words of 16 arbitrary (counter, row) lanes: words[w][i] is word w of lane i.
+inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
+                       uint32_t words[4][kLanes]) {
+    const __m256i* c = reinterpret_cast<const __m256i*>(ctr);
+    const __m256i* r = reinterpret_cast<const __m256i*>(row);
+    __m256i a0 = _mm256_loadu_si256(c), a1 = _mm256_loadu_si256(c + 1);
+    __m256i b0 = _mm256_loadu_si256(r), b1 = _mm256_loadu_si256(r + 1);
+    __m256i c0 = _mm256_set1_epi32(static_cast<int>(layer)), c1 = c0;
+    __m256i d0 = _mm256_set1_epi32(static_cast<int>(step)), d1 = d0;
+    rounds_x16(key, a0, a1, b0, b1, c0, c1, d0, d1);
+    const __m256i out[8] = {a0, a1, b0, b1, c0, c1, d0, d1};
+    for (int w = 0; w < 4; ++w) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[w]), out[2 * w]);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(words[w] + 8), out[2 * w + 1]);
+    }
+}
+
+// Multipliers of draws [0, n) (n a multiple of 8) of one lane's 128 bits, `bits` bits per draw: each
+// group of 8 draws picks its words with a permute and its fields with variable shifts.
+inline void emit_draws(const uint32_t w[4], int bits, int n, uint32_t threshold, float scale, float* out) {
+    const __m256i words = _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
+    const __m256i field = _mm256_set1_epi32(static_cast<int>((1u << bits) - 1u));
+    const __m256i thr_minus_1 = _mm256_set1_epi32(static_cast<int>(threshold) - 1);
+    const __m256 s = _mm256_set1_ps(scale);
+    const __m256i step = _mm256_set1_epi32(8 * bits);
+    const __m256i thirty_one = _mm256_set1_epi32(31);
+    __m256i first_bit = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bits));
+    for (int t = 0; t < n; t += 8) {
+        const __m256i word = _mm256_permutevar8x32_epi32(words, _mm256_srli_epi32(first_bit, 5));
+        const __m256i draw = _mm256_and_si256(_mm256_srlv_epi32(word, _mm256_and_si256(first_bit, thirty_one)), field);
+        const __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(draw, thr_minus_1));
+        _mm256_storeu_ps(out + t, _mm256_and_ps(keep, s));
+        first_bit = _mm256_add_epi32(first_bit, step);
+    }
 }
 
 inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uint32_t step, uint32_t threshold,
@@ -206,14 +235,6 @@ inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uin
     const __m256i a1 = _mm256_add_epi32(a0, _mm256_set1_epi32(8));
     const __m256i b = _mm256_set1_epi32(static_cast<int>(row));
     mask_x16(key, a0, a1, b, b, layer, step, threshold, scale, mult);
-}
-
-inline void mask_lanes(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
-                       uint32_t threshold, float scale, float* mult) {
-    const __m256i* c = reinterpret_cast<const __m256i*>(ctr);
-    const __m256i* r = reinterpret_cast<const __m256i*>(row);
-    mask_x16(key, _mm256_loadu_si256(c), _mm256_loadu_si256(c + 1), _mm256_loadu_si256(r), _mm256_loadu_si256(r + 1),
-             layer, step, threshold, scale, mult);
 }
 
 }  // namespace avx2
@@ -229,22 +250,52 @@ inline void mask_block(Key key, uint32_t ctr0, uint32_t row, uint32_t layer, uin
 #endif
 }
 
-// Multipliers of 16 arbitrary (counter, row) lanes into mult[0 .. 128), lane-major; fastest path.
-inline void mask_lanes(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
-                       uint32_t threshold, float scale, float* mult) {
+// Output words of 16 arbitrary (counter, row) lanes, fastest path: words[w][i] is word w of lane i.
+inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32_t layer, uint32_t step,
+                       uint32_t words[4][kLanes]) {
 #if defined(__AVX2__)
-    avx2::mask_lanes(key, ctr, row, layer, step, threshold, scale, mult);
+    avx2::lane_words(key, ctr, row, layer, step, words);
 #else
-    mask_lanes_portable(key, ctr, row, layer, step, threshold, scale, mult);
+    for (int i = 0; i < kLanes; ++i) {
+        words[0][i] = ctr[i];
+        words[1][i] = row[i];
+        words[2][i] = layer;
+        words[3][i] = step;
+    }
+    philox4x32_10_x16_portable(words[0], words[1], words[2], words[3], key);
 #endif
 }
 
-// Everything that names one dropout mask, with the derived threshold and scale.
+// Multipliers of draws [0, n) (n a multiple of 8) of one lane's words, `bits` bits per draw.
+inline void emit_draws(const uint32_t w[4], int bits, int n, uint32_t threshold, float scale, float* out) {
+#if defined(__AVX2__)
+    avx2::emit_draws(w, bits, n, threshold, scale, out);
+#else
+    const uint32_t field = (1u << bits) - 1u;
+    for (int j = 0; j < n; ++j) {
+        const int bit = j * bits;
+        out[j] = ((w[bit >> 5] >> (bit & 31)) & field) >= threshold ? scale : 0.0f;
+    }
+#endif
+}
+
+// Bits per draw for drop probability p: the fewest of 1, 2, 4, 8 for which p * 2^b is whole, else 16.
+inline int draw_bits(float p) {
+    for (int b = 1; b <= 8; b *= 2) {
+        const double scaled = static_cast<double>(p) * static_cast<double>(1 << b);  // exact
+        if (scaled == std::nearbyint(scaled)) return b;
+    }
+    return 16;
+}
+
+// Everything that names one dropout mask, with the derived draw width, threshold and scale.
 struct MaskGen {
     Key key{0, 0};
     uint32_t layer = 0;
     uint32_t step = 0;
-    uint32_t threshold = 0;  // in [0, 65536]
+    int bits = 16;           // bits per draw
+    int per_counter = 8;     // draws (columns) per 128-bit Philox output: 128 / bits
+    uint32_t threshold = 0;  // in [0, 2^bits)
     float scale = 1.0f;
     bool active = false;     // false iff p == 0: no random numbers, multiplier 1
 
@@ -252,7 +303,9 @@ struct MaskGen {
         : key(key_from_seed(seed)),
           layer(static_cast<uint32_t>(layer_)),
           step(static_cast<uint32_t>(step_)),
-          threshold(static_cast<uint32_t>(std::llround(static_cast<double>(p) * 65536.0))),
+          bits(draw_bits(p)),
+          per_counter(128 / bits),
+          threshold(static_cast<uint32_t>(std::llround(static_cast<double>(p) * static_cast<double>(1 << bits)))),
           scale(static_cast<float>(1.0 / (1.0 - static_cast<double>(p)))),
           active(p != 0.0f) {}
 
@@ -262,10 +315,10 @@ struct MaskGen {
     }
 
     // Multipliers of rows [row0, row0 + rows) x columns [col_begin, col_end) into out, row i at
-    // out + i * ld. Each Philox call evaluates 16 counters (8 columns each); runs of 16 whole counters
-    // inside one row go straight to out, and everything else (row edges, narrow tiles) is gathered as
-    // (counter, row) lanes across rows, so a narrow layer (D = 8, or a 32-column dw panel) does not pay
-    // for 128 columns per row.
+    // out + i * ld. Each Philox call evaluates 16 counters; with 16-bit draws, runs of 16 whole counters
+    // inside one row go straight to out through the register transpose, and everything else (other
+    // widths, row edges, narrow tiles) is gathered as (counter, row) lanes across rows, so a narrow layer
+    // (D = 8, or a 32-column dw panel) does not pay for a whole block per row.
     void fill_tile(uint32_t row0, int64_t rows, int64_t col_begin, int64_t col_end, float* __restrict out,
                    int64_t ld) const {
         if (!active) {
@@ -275,21 +328,22 @@ struct MaskGen {
             return;
         }
         LaneBatch batch(*this);
-        const int64_t first_ctr = col_begin / kColsPerCounter;
-        const int64_t end_ctr = (col_end + kColsPerCounter - 1) / kColsPerCounter;
+        const int64_t per = per_counter;
+        const int64_t first_ctr = col_begin / per;
+        const int64_t end_ctr = (col_end + per - 1) / per;
         for (int64_t i = 0; i < rows; ++i) {
             const uint32_t row = row0 + static_cast<uint32_t>(i);
             float* dst_row = out + i * ld - col_begin;  // dst_row[c] is column c
             int64_t ctr = first_ctr;
             while (ctr < end_ctr) {
-                const int64_t c0 = ctr * kColsPerCounter;
-                if (c0 >= col_begin && c0 + kColsPerBlock <= col_end) {
+                const int64_t c0 = ctr * per;
+                if (bits == 16 && c0 >= col_begin && c0 + kColsPerBlock <= col_end) {
                     mask_block(key, static_cast<uint32_t>(ctr), row, layer, step, threshold, scale, dst_row + c0);
                     ctr += kLanes;
                     continue;
                 }
                 const int64_t lo = c0 < col_begin ? col_begin : c0;
-                const int64_t hi = c0 + kColsPerCounter < col_end ? c0 + kColsPerCounter : col_end;
+                const int64_t hi = c0 + per < col_end ? c0 + per : col_end;
                 batch.add(static_cast<uint32_t>(ctr), row, dst_row + lo, static_cast<int>(lo - c0),
                           static_cast<int>(hi - lo));
                 ++ctr;
@@ -306,8 +360,8 @@ private:
         alignas(32) uint32_t ctr[kLanes] = {};
         alignas(32) uint32_t row[kLanes] = {};
         float* dst[kLanes] = {};
-        int offset[kLanes] = {};  // first wanted column within the counter's 8
-        int count[kLanes] = {};   // wanted columns
+        int offset[kLanes] = {};  // first wanted draw within the counter's per_counter
+        int count[kLanes] = {};   // wanted draws
 
         explicit LaneBatch(const MaskGen& g) : gen(g) {}
 
@@ -326,14 +380,17 @@ private:
                 ctr[i] = ctr[0];
                 row[i] = row[0];
             }
-            alignas(64) float mult[kColsPerBlock];
-            mask_lanes(gen.key, ctr, row, gen.layer, gen.step, gen.threshold, gen.scale, mult);
+            alignas(32) uint32_t words[4][kLanes];
+            lane_words(gen.key, ctr, row, gen.layer, gen.step, words);
+            alignas(32) float tmp[kMaxDrawsPerCounter];
             for (int i = 0; i < n; ++i) {
-                const float* src = mult + i * kColsPerCounter + offset[i];
-                if (count[i] == kColsPerCounter) {
-                    std::memcpy(dst[i], src, kColsPerCounter * sizeof(float));
+                const uint32_t w[4] = {words[0][i], words[1][i], words[2][i], words[3][i]};
+                if (offset[i] == 0 && count[i] % 8 == 0) {  // whole groups of 8: straight to the destination
+                    emit_draws(w, gen.bits, count[i], gen.threshold, gen.scale, dst[i]);
                 } else {
-                    for (int j = 0; j < count[i]; ++j) dst[i][j] = src[j];
+                    const int end = (offset[i] + count[i] + 7) / 8 * 8;
+                    emit_draws(w, gen.bits, end, gen.threshold, gen.scale, tmp);
+                    std::memcpy(dst[i], tmp + offset[i], static_cast<size_t>(count[i]) * sizeof(float));
                 }
             }
             n = 0;

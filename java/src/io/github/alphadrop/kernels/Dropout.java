@@ -35,10 +35,25 @@ public record Dropout(long seed, int step, int layer, float p) {
     }
 
     /**
-     * Drop threshold on a 16-bit uniform: an element is kept iff its 16-bit draw {@code u >= threshold}.
-     * Keep probability is therefore resolved to 1/65536.
+     * Width of the uniform draw that decides one element: the fewest bits b in {1, 2, 4, 8} for which
+     * {@code p·2^b} is a whole number (so the keep probability is exact), else 16. p = 0.5 needs one bit,
+     * so one 128-bit Philox output then serves 128 elements instead of 8.
+     */
+    public int bits() {
+        for (int b = 1; b <= 8; b *= 2) {
+            double scaled = p * (double) (1 << b); // exact: p is a float, scaling by 2^b is exact
+            if (scaled == Math.rint(scaled)) {
+                return b;
+            }
+        }
+        return 16;
+    }
+
+    /**
+     * Drop threshold on a {@link #bits()}-bit uniform: an element is kept iff its draw {@code u >= threshold}.
+     * Exact (p·2^bits) when p is a multiple of 1/256, else resolved to 1/65536.
      */
     public int threshold() {
-        return (int) Math.round(p * 65536.0);
+        return (int) Math.round(p * (double) (1 << bits()));
     }
 }

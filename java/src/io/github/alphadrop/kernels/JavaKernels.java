@@ -31,7 +31,7 @@ public final class JavaKernels extends AbstractKernels {
 
     /**
      * Writes the multipliers of mask row {@code row}, columns [0, cols), to {@code dst[offset..]}. One Philox
-     * block serves 8 consecutive columns, so it is computed once per 8 columns.
+     * block serves 128 / bits consecutive columns, so it is computed once per that many columns.
      */
     private static void maskRow(Dropout dropout, int row, int cols, float[] dst, int offset) {
         if (dropout.p() == 0f) {
@@ -39,18 +39,18 @@ public final class JavaKernels extends AbstractKernels {
             Arrays.fill(dst, offset, offset + cols, 1f);
             return;
         }
+        int bits = dropout.bits();
+        int perCounter = 128 / bits;
         int threshold = dropout.threshold();
         float scale = dropout.scale();
         int k0 = (int) dropout.seed();
         int k1 = (int) (dropout.seed() >>> 32);
         int[] block = new int[4];
-        for (int group = 0; group * 8 < cols; group++) {
+        for (int group = 0; group * perCounter < cols; group++) {
             Philox.philox4x32(group, row, dropout.layer(), dropout.step(), k0, k1, block);
-            int end = Math.min(8, cols - group * 8);
+            int end = Math.min(perCounter, cols - group * perCounter);
             for (int j = 0; j < end; j++) {
-                int word = block[j / 2];
-                int draw = j % 2 == 0 ? word & 0xFFFF : word >>> 16;
-                dst[offset + group * 8 + j] = draw >= threshold ? scale : 0f;
+                dst[offset + group * perCounter + j] = Philox.field(block, j, bits) >= threshold ? scale : 0f;
             }
         }
     }

@@ -13,9 +13,10 @@ package io.github.alphadrop.kernels;
  *
  * <h2>Dropout masks</h2>
  * The multiplier for element (r, d) of a layer's input is {@code 0} or {@link Dropout#scale()}, decided
- * by a Philox4x32-10 counter-based generator (see {@link Philox}): key = (low, high 32 bits of seed),
- * counter = (d / 8, r, layer, step); the 128-bit output gives eight 16-bit draws, draw {@code d % 8}
- * being the low (even d) or high (odd d) half of word {@code (d % 8) / 2}; the element is kept iff
+ * by a Philox4x32-10 counter-based generator (see {@link Philox#draw}): key = (low, high 32 bits of seed);
+ * draws are {@link Dropout#bits()} = b bits wide (1 for p = 0.5, 16 unless p is a multiple of 1/256), so
+ * one 128-bit output gives n = 128 / b draws; counter = (d / n, r, layer, step), and the draw of column d
+ * is bits {@code [j·b, (j+1)·b)} of the output, j = d % n, from bit 0 of word 0; the element is kept iff
  * draw {@code >= }{@link Dropout#threshold()}. The mask row index is always the output row {@code r},
  * also when the input is shared across the K samples.
  */

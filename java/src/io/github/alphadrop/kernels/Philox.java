@@ -59,15 +59,27 @@ public final class Philox {
     }
 
     /**
-     * The 16-bit uniform draw (0..65535) that decides whether element (row, col) of a layer's dropout mask is
-     * kept, exactly as specified in {@link Kernels}: key = (low, high 32 bits of seed), counter =
-     * (col / 8, row, layer, step), draw {@code col % 8} is the low (even col) or high (odd col) half of output
-     * word {@code (col % 8) / 2}. The element is kept iff the draw is {@code >= }{@link Dropout#threshold()}.
-     *
-     * <p>This is the one-element statement of the spec, used by tests as the ground truth; kernels compute a
-     * whole Philox block per 8 columns instead.
+     * The 16-bit uniform draw (0..65535) of element (row, col): {@link #draw} with 16 bits, the draw width
+     * of every drop probability that is not a multiple of 1/256.
      */
     public static int keep16(long seed, int step, int layer, int row, int col) {
+        return draw(seed, step, layer, row, col, 16);
+    }
+
+    /**
+     * The {@code bits}-bit uniform draw that decides whether element (row, col) of a layer's dropout mask is
+     * kept, exactly as specified in {@link Kernels}: key = (low, high 32 bits of seed); one 128-bit output
+     * serves {@code n = 128 / bits} consecutive columns, counter = (col / n, row, layer, step); the draw of
+     * column col is bits {@code [j·bits, (j+1)·bits)} of that output, j = col % n, counting from bit 0 of word
+     * 0 (so with 16 bits, even columns take the low half of word (col % 8) / 2). The element is kept iff the
+     * draw is {@code >= }{@link Dropout#threshold()}; {@link Dropout#bits()} says how many bits p needs.
+     *
+     * <p>This is the one-element statement of the spec, used by tests as the ground truth; kernels compute a
+     * whole Philox block per n columns instead.
+     *
+     * @param bits 1, 2, 4, 8 or 16
+     */
+    public static int draw(long seed, int step, int layer, int row, int col, int bits) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }
@@ -80,10 +92,18 @@ public final class Philox {
         if (col < 0) {
             throw new IllegalArgumentException("col must be >= 0, got " + col);
         }
+        if (bits != 1 && bits != 2 && bits != 4 && bits != 8 && bits != 16) {
+            throw new IllegalArgumentException("bits must be 1, 2, 4, 8 or 16, got " + bits);
+        }
+        int perCounter = 128 / bits;
         int[] block = new int[4];
-        philox4x32(col / 8, row, layer, step, (int) seed, (int) (seed >>> 32), block);
-        int draw = col % 8;
-        int word = block[draw / 2];
-        return draw % 2 == 0 ? word & 0xFFFF : word >>> 16;
+        philox4x32(col / perCounter, row, layer, step, (int) seed, (int) (seed >>> 32), block);
+        return field(block, col % perCounter, bits);
+    }
+
+    /** Draw {@code j} of {@code bits} bits from a 128-bit output: bits [j·bits, (j+1)·bits), word 0 first. */
+    static int field(int[] block, int j, int bits) {
+        int bit = j * bits;
+        return (block[bit >>> 5] >>> (bit & 31)) & ((1 << bits) - 1);
     }
 }

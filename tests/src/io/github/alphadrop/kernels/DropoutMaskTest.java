@@ -46,16 +46,21 @@ class DropoutMaskTest {
     @ParameterizedTest
     @MethodSource("backends")
     void everyRowWidthIsTheSpec(Kernels kernels) {
-        Dropout dropout = new Dropout(0x5EEDL, 3, 1, 0.3f);
+        for (float p : new float[] {0.3f, 0.5f, 0.25f, 0.0625f, 0.00390625f}) { // 16, 1, 2, 4 and 8-bit draws
+            everyRowWidthIsTheSpec(kernels, new Dropout(0x5EEDL, 3, 1, p));
+        }
+    }
+
+    private static void everyRowWidthIsTheSpec(Kernels kernels, Dropout dropout) {
         int rowOffset = 7;
         int rows = 37;
-        for (int cols : new int[] {1, 7, 8, 9, 50, 127, 128, 129, 300}) {
+        for (int cols : new int[] {1, 7, 8, 9, 50, 127, 128, 129, 300, 784}) {
             float[] mask = new float[rows * cols];
             kernels.dropoutMask(dropout, rowOffset, rows, cols, mask);
             float[] expected = Reference.mask(dropout, rowOffset, rows, cols);
             for (int i = 0; i < mask.length; i++) {
                 if (Float.floatToRawIntBits(mask[i]) != Float.floatToRawIntBits(expected[i])) {
-                    fail(kernels.name() + " cols=" + cols + ": mask[" + (rowOffset + i / cols) + "][" + (i % cols)
+                    fail(kernels.name() + " " + dropout + " cols=" + cols + ": mask[" + (rowOffset + i / cols) + "][" + (i % cols)
                             + "] = " + mask[i] + ", spec says " + expected[i]);
                 }
             }
@@ -68,7 +73,7 @@ class DropoutMaskTest {
         int rows = 100;
         int cols = 301;
         int n = rows * cols;
-        for (float p : new float[] {0.1f, 0.5f, 0.9f}) {
+        for (float p : new float[] {0.1f, 0.5f, 0.9f, 0.25f, 0.0625f, 0.75f}) {
             Dropout dropout = new Dropout(987654321L, 2, 1, p);
             float[] mask = new float[n];
             kernels.dropoutMask(dropout, 0, rows, cols, mask);
@@ -78,7 +83,7 @@ class DropoutMaskTest {
                     kept++;
                 }
             }
-            double q = 1.0 - dropout.threshold() / 65536.0;
+            double q = 1.0 - dropout.threshold() / (double) (1 << dropout.bits());
             assertEquals(1.0 - p, q, 1.0 / 65536, "threshold resolution");
             double sigma = Math.sqrt(n * q * (1.0 - q));
             assertEquals(n * q, kept, 5 * sigma, kernels.name() + " p=" + p + ": kept " + kept + " of " + n);

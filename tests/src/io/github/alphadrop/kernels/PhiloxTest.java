@@ -68,6 +68,41 @@ class PhiloxTest {
         }
     }
 
+    /** Narrow draws: n = 128 / bits columns per counter, draw j = bits [j·bits, (j+1)·bits) from word 0's bit 0. */
+    @Test
+    void narrowDrawsTakeConsecutiveBitFieldsOfOneBlock() {
+        long seed = 0x1234_5678_9abc_def0L;
+        int[] block = new int[4];
+        for (int bits : new int[] {1, 2, 4, 8, 16}) {
+            int n = 128 / bits;
+            int group = 3;
+            Philox.philox4x32(group, 11, 2, 5, (int) seed, (int) (seed >>> 32), block);
+            long[] words = {block[0] & 0xFFFF_FFFFL, block[1] & 0xFFFF_FFFFL, block[2] & 0xFFFF_FFFFL,
+                block[3] & 0xFFFF_FFFFL};
+            for (int j = 0; j < n; j++) {
+                int firstBit = j * bits;
+                long expected = (words[firstBit / 32] >> (firstBit % 32)) % (1L << bits);
+                assertEquals(expected, Philox.draw(seed, 5, 2, 11, group * n + j, bits), bits + " bits, draw " + j);
+            }
+        }
+        assertEquals(Philox.keep16(seed, 5, 2, 11, 29), Philox.draw(seed, 5, 2, 11, 29, 16));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Philox.draw(0, 0, 0, 0, 0, 3))
+                .getMessage().contains("bits must be 1, 2, 4, 8 or 16, got 3"));
+    }
+
+    /** p decides the draw width: exact keep probabilities for multiples of 1/256, 16 bits otherwise. */
+    @Test
+    void dropProbabilityChoosesTheNarrowestExactDraw() {
+        float[] ps = {0.5f, 0.25f, 0.75f, 0.125f, 0.0625f, 1f / 256, 0.1f, 0.05f, 0.2f, 0.3337f};
+        int[] bits = {1, 2, 2, 4, 4, 8, 16, 16, 16, 16};
+        int[] thresholds = {1, 1, 3, 2, 1, 1, 6554, 3277, 13107, 21869};
+        for (int i = 0; i < ps.length; i++) {
+            Dropout d = new Dropout(0L, 0, 0, ps[i]);
+            assertEquals(bits[i], d.bits(), "bits for p=" + ps[i]);
+            assertEquals(thresholds[i], d.threshold(), "threshold for p=" + ps[i]);
+        }
+    }
+
     @Test
     void keep16StaysIn16Bits() {
         for (int col = 0; col < 64; col++) {

@@ -4,7 +4,7 @@ import java.util.Random;
 
 /**
  * A second, independent statement of the contract in double precision, for tests only: masks element by
- * element from {@link Philox#keep16} (never from a backend), the dense layer as an explicit masked copy
+ * element from {@link Philox#draw} (never from a backend), the dense layer as an explicit masked copy
  * followed by a matrix product, and the losses from their textbook formulas. Deliberately naive: it is
  * what the backends are checked against, so it must be obviously right rather than fast or stable.
  */
@@ -18,7 +18,7 @@ final class Reference {
         if (dropout.p() == 0f) {
             return 1f;
         }
-        int draw = Philox.keep16(dropout.seed(), dropout.step(), dropout.layer(), row, col);
+        int draw = Philox.draw(dropout.seed(), dropout.step(), dropout.layer(), row, col, dropout.bits());
         return draw >= dropout.threshold() ? dropout.scale() : 0f;
     }
 
