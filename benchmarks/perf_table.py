@@ -62,16 +62,6 @@ def fmt_seconds(s):
     return "%.3g µs" % (s * 1e6)
 
 
-def fmt_ratio(x):
-    if x is None:
-        return NA
-    if x >= 100:
-        return "%.0f×" % x
-    if x >= 10:
-        return "%.1f×" % x
-    return "%.2f×" % x
-
-
 def fmt_mib(m):
     return NA if m is None else "%.0f MiB" % m
 
@@ -147,10 +137,10 @@ def fusion_rows(folder):
                 pair = by[(op, shape, threads)]
                 x = ratio(pair["native"].seconds if "native" in pair else None,
                           pair["sgemm"].seconds if "sgemm" in pair else None)
-                cells.append("%s (%st)" % (fmt_ratio(x), threads))
+                cells.append("%s (%st)" % (ratios.fmt_factor(x), threads))
                 oks.append(None if x is None or goal is None else x <= goal)
                 raw.append([op, shape, threads, ratios.fmt_time(pair.get("sgemm")),
-                            ratios.fmt_time(pair.get("native")), fmt_ratio(x)])
+                            ratios.fmt_time(pair.get("native")), ratios.fmt_factor(x)])
             if m:
                 d, h = m.group(1), m.group(2)
                 layout = "shared B×D input, no dA" if m.group(3) else "(B·K)×D input"
@@ -185,7 +175,7 @@ def build(folder):
     n2 = (f["ours-step-native-2t"] or {}).get("step_seconds_median")
     r1, r2 = ratio(java_step, n1), ratio(java_step, n2)
     rows.append(["2 training step, java/native (median step; judged at 1 thread)",
-                 "%s (1t), %s (2t)" % (fmt_ratio(r1), fmt_ratio(r2)), "≥ %.0f×" % STEP_GOAL,
+                 "%s (1t), %s (2t)" % (ratios.fmt_factor(r1), ratios.fmt_factor(r2)), "≥ %.0f×" % STEP_GOAL,
                  verdict(None if r1 is None else r1 >= STEP_GOAL)])
 
     # 3: epoch time, peer over ours, each at its fastest thread count.
@@ -193,13 +183,13 @@ def build(folder):
     torch_epoch = fastest([f["torch-train-1t"], f["torch-train-2t"]], "epoch_seconds")
     x = ratio(torch_epoch and torch_epoch["epoch_seconds"], ours_epoch and ours_epoch["epoch_seconds"])
     rows.append(["3 epoch, PyTorch/ours (each at its fastest thread count)",
-                 fmt_ratio(x) + threads_note(torch_epoch, ours_epoch), "≥ %.0f×" % PEER_GOAL,
+                 ratios.fmt_factor(x) + threads_note(torch_epoch, ours_epoch), "≥ %.0f×" % PEER_GOAL,
                  verdict(None if x is None else x >= PEER_GOAL)])
     djl_epoch = fastest([f["djl-train-1t"], f["djl-train-2t"]], "epoch_seconds")
     if djl_on:
         x = ratio(djl_epoch and djl_epoch["epoch_seconds"], ours_epoch and ours_epoch["epoch_seconds"])
         rows.append(["3 epoch, DJL/ours (each at its fastest thread count)",
-                     fmt_ratio(x) + threads_note(djl_epoch, ours_epoch), "≥ %.0f×" % PEER_GOAL,
+                     ratios.fmt_factor(x) + threads_note(djl_epoch, ours_epoch), "≥ %.0f×" % PEER_GOAL,
                      verdict(None if x is None else x >= PEER_GOAL)])
 
     # 4: peak RSS of the epoch, ours over PyTorch's, from the runs used in target 3.
@@ -207,13 +197,13 @@ def build(folder):
     torch_mem = torch_epoch and torch_epoch.get("peak_rss_mib")
     x = ratio(ours_mem, torch_mem)
     rows.append(["4 peak RSS of the epoch, ours/PyTorch",
-                 "%s (%s vs %s)" % (fmt_ratio(x), fmt_mib(ours_mem), fmt_mib(torch_mem)) if x else NA,
+                 "%s (%s vs %s)" % (ratios.fmt_factor(x), fmt_mib(ours_mem), fmt_mib(torch_mem)) if x else NA,
                  "≤ %.2f×" % MEMORY_GOAL, verdict(None if x is None else x <= MEMORY_GOAL)])
     if djl_on:
         djl_mem = djl_epoch and djl_epoch.get("peak_rss_mib")
         x = ratio(ours_mem, djl_mem)
         rows.append(["4 peak RSS of the epoch, ours/DJL",
-                     "%s (%s vs %s)" % (fmt_ratio(x), fmt_mib(ours_mem), fmt_mib(djl_mem)) if x else NA,
+                     "%s (%s vs %s)" % (ratios.fmt_factor(x), fmt_mib(ours_mem), fmt_mib(djl_mem)) if x else NA,
                      "≤ %.2f×" % MEMORY_GOAL, verdict(None if x is None else x <= MEMORY_GOAL)])
 
     # 5: the same epoch on 1 and 2 threads: speed-up and bit-identical results.
@@ -223,7 +213,7 @@ def build(folder):
     if e1.get("weights_sha256") and e2.get("weights_sha256"):
         identical = e1["weights_sha256"] == e2["weights_sha256"] and e1.get("mean_loss") == e2.get("mean_loss")
     rows.append(["5 epoch 1 thread / 2 threads; weights and losses bit-identical",
-                 "%s; identical: %s" % (fmt_ratio(x), verdict(identical)), "≥ %.1f×; yes" % THREADS_GOAL,
+                 "%s; identical: %s" % (ratios.fmt_factor(x), verdict(identical)), "≥ %.1f×; yes" % THREADS_GOAL,
                  verdict(None if x is None or identical is None else x >= THREADS_GOAL and identical)])
 
     # 6: MC prediction, PyTorch over ours, each at its fastest thread count.
@@ -232,7 +222,7 @@ def build(folder):
     x = ratio(torch_pred and torch_pred["predict_seconds"], ours_pred and ours_pred["predict_seconds"])
     t = (ours_pred or torch_pred or {}).get("test_samples", "?")
     rows.append(["6 MC prediction (T = %s), PyTorch/ours (each at its fastest thread count)" % t,
-                 fmt_ratio(x) + threads_note(torch_pred, ours_pred), "≥ %.0f×" % PEER_GOAL,
+                 ratios.fmt_factor(x) + threads_note(torch_pred, ours_pred), "≥ %.0f×" % PEER_GOAL,
                  verdict(None if x is None else x >= PEER_GOAL)])
 
     out = ["## AlphaDrop performance targets (issue #6)", ""]

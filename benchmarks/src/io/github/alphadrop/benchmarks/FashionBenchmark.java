@@ -76,7 +76,7 @@ public final class FashionBenchmark {
             System.err.println("FashionBenchmark: " + e.getMessage());
             System.exit(2);
         } catch (IOException e) {
-            System.err.println("FashionBenchmark: cannot read the data: " + e);
+            System.err.println("FashionBenchmark: cannot read the data (--data): " + e.getMessage());
             System.exit(1);
         } catch (IllegalStateException e) {
             System.err.println("FashionBenchmark: " + e.getMessage());
@@ -135,14 +135,10 @@ public final class FashionBenchmark {
         }
         double[] sorted = seconds.clone();
         Arrays.sort(sorted);
-        double mean = 0;
-        for (double s : seconds) {
-            mean += s / steps;
-        }
         out.put("steps", steps).put("warmup_steps", warmup)
                 .put("step_seconds_median", median(sorted))
                 .put("step_seconds_min", sorted[0])
-                .put("step_seconds_mean", mean)
+                .put("step_seconds_mean", mean(seconds))
                 .put("step_seconds", seconds);
     }
 
@@ -170,15 +166,11 @@ public final class FashionBenchmark {
         };
         TrainingResult result = fit(kernels, model, train, epochs, seed, clock);
         double peak = PeakMemory.peakMib();
-        double mean = 0;
-        for (double s : epochSeconds) {
-            mean += s / epochs;
-        }
         out.put("rows", train.size())
                 .put("steps_per_epoch", (train.size() + BATCH - 1) / BATCH)
                 .put("epochs", epochs)
                 .put("seconds_per_epoch", epochSeconds)
-                .put("epoch_seconds", mean)
+                .put("epoch_seconds", mean(epochSeconds))
                 .put("mean_loss", result.epochLosses())
                 .put("weights_sha256", weightsHash(model));
         memory(out, scoped, before, peak);
@@ -292,6 +284,14 @@ public final class FashionBenchmark {
         out.put("rss_before_mib", before)
                 .put("peak_rss_mib", peak)
                 .put("peak_rss_scope", scoped ? "timed section" : "process");
+    }
+
+    private static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return sum / values.length;
     }
 
     private static double median(double[] sorted) {
