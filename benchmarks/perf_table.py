@@ -142,9 +142,10 @@ def fusion_rows(folder):
                 raw.append([op, shape, threads, ratios.fmt_time(pair.get("sgemm")),
                             ratios.fmt_time(pair.get("native")), ratios.fmt_factor(x)])
             if m:
-                d, h = m.group(1), m.group(2)
-                layout = "shared B×D input, no dA" if m.group(3) else "(B·K)×D input"
-                what = "1 fused/sgemm %s, B·K = 1280, D = %s, H = %s (%s)" % (op, d, h, layout)
+                # Shape names are LayerShape's: DxH is a layer with a (B·K)×D input; -first shares a B×D input
+                # among the K samples and computes no input gradient.
+                what = "1 fused/sgemm %s, D = %s, H = %s%s" % (op, m.group(1), m.group(2),
+                                                           ", first layer (shared input, no dA)" if m.group(3) else "")
             else:
                 what = "1 fused/sgemm %s, %s" % (op, shape)
             holds = None if not oks or None in oks else all(oks)
