@@ -99,7 +99,6 @@ public final class FashionBenchmark {
             case "predict" -> predict(o, out);
             default -> throw new UsageException("mode must be step, epoch or predict, got '" + mode + "'");
         }
-        o.requireAllUsed();
         return out;
     }
 
@@ -112,9 +111,10 @@ public final class FashionBenchmark {
         int steps = o.positive("--steps", 20);
         int warmup = o.nonNegative("--warmup-steps", 3);
         long seed = o.integer("--seed", 0);
+        Path dir = dataDir(o);
+        o.requireAllUsed(); // no --limit here: the step counts decide how many rows are read
         Kernels kernels = kernels(backend, threads, out);
-        // No --limit here: the step counts decide how many rows are read.
-        Dataset train = loadTrain(o, out, (long) (Math.max(warmup, steps + 1)) * BATCH);
+        Dataset train = loadTrain(dir, out, (long) (Math.max(warmup, steps + 1)) * BATCH);
 
         if (warmup > 0) {
             fit(kernels, model(seed), rows(train, warmup * BATCH), 1, seed, null);
@@ -147,8 +147,11 @@ public final class FashionBenchmark {
         int epochs = o.positive("--epochs", 1);
         int warmup = o.nonNegative("--warmup-steps", 5);
         long seed = o.integer("--seed", 0);
+        Path dir = dataDir(o);
+        long limit = o.limit();
+        o.requireAllUsed();
         Kernels kernels = kernels("native", threads, out);
-        Dataset train = loadTrain(o, out, o.limit());
+        Dataset train = loadTrain(dir, out, limit);
 
         if (warmup > 0) {
             fit(kernels, model(seed), rows(train, Math.min(train.size(), warmup * BATCH)), 1, seed, null);
@@ -181,10 +184,12 @@ public final class FashionBenchmark {
         int t = o.positive("--test-samples", 100);
         long seed = o.integer("--seed", 0);
         int warmupRows = o.nonNegative("--warmup-rows", 400);
-        Kernels kernels = kernels("native", threads, out);
         Path dir = dataDir(o);
+        long limit = o.limit();
+        o.requireAllUsed();
+        Kernels kernels = kernels("native", threads, out);
         long start = System.nanoTime();
-        Dataset test = limit(IdxLoader.load(dir, "t10k"), o.limit());
+        Dataset test = limit(IdxLoader.load(dir, "t10k"), limit);
         out.put("load_seconds", (System.nanoTime() - start) / 1e9);
 
         Mlp model = model(seed);
@@ -244,8 +249,7 @@ public final class FashionBenchmark {
         return b.build().fit(model, data.features(), data.labels());
     }
 
-    private static Dataset loadTrain(Options o, JsonLine out, long rows) throws IOException {
-        Path dir = dataDir(o);
+    private static Dataset loadTrain(Path dir, JsonLine out, long rows) throws IOException {
         long start = System.nanoTime();
         Dataset train = limit(IdxLoader.load(dir, "train"), rows);
         out.put("load_seconds", (System.nanoTime() - start) / 1e9);
@@ -382,6 +386,7 @@ public final class FashionBenchmark {
             return values.containsKey("--limit") ? positive("--limit", 1) : 0;
         }
 
+        /** Call once a mode has read its options and before it starts work, so a typo fails at once. */
         void requireAllUsed() {
             if (!values.isEmpty()) {
                 throw new UsageException("unknown option(s) for this mode: " + String.join(", ", values.keySet()));
