@@ -137,10 +137,11 @@ def fusion_rows(folder):
                 pair = by[(op, shape, threads)]
                 x = ratio(pair["native"].seconds if "native" in pair else None,
                           pair["sgemm"].seconds if "sgemm" in pair else None)
-                cells.append("%s (%st)" % (ratios.fmt_factor(x), threads))
+                # Three decimals: the goals are close to 1, and a rounded 1.15× must not read as holding 1.15.
+                cells.append("%s (%st)" % (NA if x is None else "%.3f×" % x, threads))
                 oks.append(None if x is None or goal is None else x <= goal)
                 raw.append([op, shape, threads, ratios.fmt_time(pair.get("sgemm")),
-                            ratios.fmt_time(pair.get("native")), ratios.fmt_factor(x)])
+                            ratios.fmt_time(pair.get("native")), NA if x is None else "%.3f×" % x])
             if m:
                 # Shape names are LayerShape's: DxH is a layer with a (B·K)×D input; -first shares a B×D input
                 # among the K samples and computes no input gradient.
