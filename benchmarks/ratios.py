@@ -101,7 +101,13 @@ def fmt_time(r):
 def fmt_ratio(numerator, denominator):
     if numerator is None or denominator is None or denominator.seconds <= 0:
         return NA
-    x = numerator.seconds / denominator.seconds
+    return fmt_factor(numerator.seconds / denominator.seconds)
+
+
+def fmt_factor(x):
+    """A ratio with three significant digits at most, e.g. 1.17×, 23.1×, 140×; n/a for None."""
+    if x is None:
+        return NA
     if x >= 100:
         return "%.0f×" % x
     if x >= 10:

@@ -11,6 +11,11 @@ import java.util.Locale;
  * benchmarked: a first layer {@code 784xH-first} and a hidden layer {@code HxH}, for H = 100 and 1000. Mixed
  * widths such as 100→1000 never occur in such a network, so measuring them would only make the run longer.
  *
+ * <p>Issue #6's fusion target is stated for a layer with a (B·K)×784 input and an input gradient (backward
+ * against both sgemm calls it replaces): {@code 784x1000} and {@code 784x100} without {@code -first}. They are
+ * not in the default {@code @Param} lists, to keep {@code benchmarks/run} short, and are selected with
+ * {@code -p shape=784x1000,784x100} (as {@code benchmarks/perf-table} does); any DxH string works that way.
+ *
  * <p>A {@code -first} layer is what {@code MlpPass} does for layer 0: its B×D input is shared by the K samples
  * (each sample still has its own mask), and training asks for no input gradient (the trainer passes
  * {@code da = null}), so its backward produces dW and db only. Hidden layers read a (B·K)×D input and also
