@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,11 +33,6 @@ public final class IdxLoader {
     public static final int IMAGES_MAGIC = 0x00000803;
     /** Magic number of an IDX file of unsigned bytes with 1 dimension (labels). */
     public static final int LABELS_MAGIC = 0x00000801;
-
-    /** Bytes read and converted at a time, so no second full-size byte buffer is needed. */
-    private static final int CHUNK_BYTES = 1 << 20;
-    /** Pixels allocated before any data is read; the array doubles from there up to the declared size. */
-    private static final int INITIAL_PIXELS = 1 << 24;
 
     private IdxLoader() {
     }
@@ -144,31 +138,22 @@ public final class IdxLoader {
                 throw new MalformedDataException(src, "header declares " + count + " images of " + rows + "×"
                         + cols + " pixels, too many for one array");
             }
-            // Grow the pixel array as data arrives instead of trusting the header with one huge
-            // allocation: a corrupt count should give "truncated", not an OutOfMemoryError.
-            float[] pixels = new float[(int) Math.min(total, INITIAL_PIXELS)];
-            int chunkImages = Math.max(1, Math.min(count, CHUNK_BYTES / perImage));
-            byte[] buf = new byte[chunkImages * perImage];
-            int done = 0;
-            while (done < count) {
-                int n = Math.min(chunkImages, count - done);
-                int want = n * perImage;
-                int got = in.readNBytes(buf, 0, want);
-                if (got < want) {
-                    long have = (long) done * perImage + got;
-                    throw new MalformedDataException(src, "truncated: header declares " + count + " images of "
-                            + rows + "×" + cols + " (" + total + " pixel bytes) but the data ends after " + have
-                            + " bytes (image " + (have / perImage + 1) + " of " + count + " is incomplete)");
-                }
-                int base = done * perImage;
-                if (base + want > pixels.length) {
-                    pixels = Arrays.copyOf(pixels, (int) Math.min(total, Math.max(2L * pixels.length, base + want)));
-                }
-                for (int i = 0; i < want; i++) {
-                    pixels[base + i] = (buf[i] & 0xff) / 255f;
-                }
-                done += n;
+            // Read the bytes as they arrive instead of trusting the header with one huge allocation (a
+            // corrupt count should give "truncated", not an OutOfMemoryError; readNBytes grows its buffer
+            // with the data), and convert to floats once at the end: peak memory is the float array plus
+            // one byte per pixel, not two generations of float arrays.
+            byte[] raw = in.readNBytes((int) total);
+            if (raw.length < total) {
+                long have = raw.length;
+                throw new MalformedDataException(src, "truncated: header declares " + count + " images of "
+                        + rows + "×" + cols + " (" + total + " pixel bytes) but the data ends after " + have
+                        + " bytes (image " + (have / perImage + 1) + " of " + count + " is incomplete)");
             }
+            float[] pixels = new float[(int) total];
+            for (int i = 0; i < pixels.length; i++) {
+                pixels[i] = (raw[i] & 0xff) / 255f;
+            }
+            raw = null; // let it go before anything else is allocated
             requireEnd(in, src, count + " images");
             return new Images(count, rows, cols, pixels);
         } catch (IOException e) {
