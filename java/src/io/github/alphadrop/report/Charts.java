@@ -190,6 +190,13 @@ public final class Charts {
     }
 
     private static void save(XYChart chart, Path file) throws IOException {
+        // A horizontal legend does not wrap: past a few entries (e.g. 4 models x rate and mean p) it would
+        // run off both edges, so long legends go in a column on the right instead.
+        long entries = chart.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend).count();
+        if (entries > 5) {
+            chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         try (OutputStream out = Files.newOutputStream(file)) {
             BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG);
         }
