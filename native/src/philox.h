@@ -333,18 +333,19 @@ struct MaskGen {
         const int64_t end_ctr = (col_end + per - 1) / per;
         for (int64_t i = 0; i < rows; ++i) {
             const uint32_t row = row0 + static_cast<uint32_t>(i);
-            float* dst_row = out + i * ld - col_begin;  // dst_row[c] is column c
+            float* dst_row = out + i * ld;  // dst_row[c - col_begin] is column c
             int64_t ctr = first_ctr;
             while (ctr < end_ctr) {
                 const int64_t c0 = ctr * per;
                 if (bits == 16 && c0 >= col_begin && c0 + kColsPerBlock <= col_end) {
-                    mask_block(key, static_cast<uint32_t>(ctr), row, layer, step, threshold, scale, dst_row + c0);
+                    mask_block(key, static_cast<uint32_t>(ctr), row, layer, step, threshold, scale,
+                               dst_row + (c0 - col_begin));
                     ctr += kLanes;
                     continue;
                 }
                 const int64_t lo = c0 < col_begin ? col_begin : c0;
                 const int64_t hi = c0 + per < col_end ? c0 + per : col_end;
-                batch.add(static_cast<uint32_t>(ctr), row, dst_row + lo, static_cast<int>(lo - c0),
+                batch.add(static_cast<uint32_t>(ctr), row, dst_row + (lo - col_begin), static_cast<int>(lo - c0),
                           static_cast<int>(hi - lo));
                 ++ctr;
             }
