@@ -81,29 +81,35 @@ double alpha_loss_categorical(int batch, int samples, int classes, const float* 
     pool().parallel_for(
         B,
         [&](int64_t begin, int64_t end, int) {
-            double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K));
+            double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K + K * C));
             double* ll = buf;
-            double* lse = buf + K;
+            double* inv_sums = buf + K;  // 1 / sum_c exp(x_c - max) per sample
             double* w = buf + 2 * K;
+            double* exps = buf + 3 * K;
             for (int64_t n = begin; n < end; ++n) {
                 const int label = labels[n];
                 for (int64_t k = 0; k < K; ++k) {
                     const float* x = logits + (n * K + k) * C;
+                    double* e = exps + k * C;  // exp(x - max), kept for the softmax of the gradient
                     double mx = x[0];
                     for (int64_t c = 1; c < C; ++c) mx = std::max(mx, double(x[c]));
                     double sum = 0.0;
-                    for (int64_t c = 0; c < C; ++c) sum += std::exp(double(x[c]) - mx);
-                    lse[k] = mx + std::log(sum);
-                    ll[k] = double(x[label]) - lse[k];
+                    for (int64_t c = 0; c < C; ++c) {
+                        e[c] = std::exp(double(x[c]) - mx);
+                        sum += e[c];
+                    }
+                    inv_sums[k] = 1.0 / sum;
+                    ll[k] = double(x[label]) - (mx + std::log(sum));
                 }
                 per_point[n] = alpha_combine(ll, K, a, w);
                 if (dlogits != nullptr) {
                     for (int64_t k = 0; k < K; ++k) {
-                        const float* x = logits + (n * K + k) * C;
+                        const double* e = exps + k * C;
                         float* g = dlogits + (n * K + k) * C;
                         const double scale = w[k] * inv_b;
+                        const double inv_sum = inv_sums[k];
                         for (int64_t c = 0; c < C; ++c) {
-                            const double softmax = std::exp(double(x[c]) - lse[k]);
+                            const double softmax = e[c] * inv_sum;
                             g[c] = float(scale * (softmax - (c == label ? 1.0 : 0.0)));
                         }
                     }

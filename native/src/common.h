@@ -75,7 +75,14 @@ private:
 
 // Scratch slots: one buffer per slot per thread. The pool's worker threads are persistent, so their
 // buffers live as long as the pool; a calling (Java) thread keeps its own until it exits.
-enum ScratchSlot : int { kScratchPanel = 0, kScratchMaskRow = 1, kScratchAccum = 2, kScratchPerPoint = 3, kScratchSlots = 4 };
+enum ScratchSlot : int {
+    kScratchPanel = 0,
+    kScratchMaskRow = 1,
+    kScratchAccum = 2,
+    kScratchPerPoint = 3,
+    kScratchPartials = 4,
+    kScratchSlots = 5
+};
 
 inline void* scratch_bytes(ScratchSlot slot, size_t bytes) {
     thread_local ScratchBuffer buffers[kScratchSlots];

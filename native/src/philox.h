@@ -209,16 +209,18 @@ inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32
     }
 }
 
-// Multipliers of draws [0, n) (n a multiple of 8) of one lane's 128 bits, `bits` bits per draw: each
-// group of 8 draws picks its words with a permute and its fields with variable shifts.
-inline void emit_draws(const uint32_t w[4], int bits, int n, uint32_t threshold, float scale, float* out) {
+// Multipliers of draws [first, first + n) (n a multiple of 8) of one lane's 128 bits, `bits` bits per
+// draw: each group of 8 draws picks its words with a permute and its fields with variable shifts.
+inline void emit_draws(const uint32_t w[4], int bits, int first, int n, uint32_t threshold, float scale,
+                       float* out) {
     const __m256i words = _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     const __m256i field = _mm256_set1_epi32(static_cast<int>((1u << bits) - 1u));
     const __m256i thr_minus_1 = _mm256_set1_epi32(static_cast<int>(threshold) - 1);
     const __m256 s = _mm256_set1_ps(scale);
     const __m256i step = _mm256_set1_epi32(8 * bits);
     const __m256i thirty_one = _mm256_set1_epi32(31);
-    __m256i first_bit = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(bits));
+    __m256i first_bit = _mm256_mullo_epi32(
+        _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(first)), _mm256_set1_epi32(bits));
     for (int t = 0; t < n; t += 8) {
         const __m256i word = _mm256_permutevar8x32_epi32(words, _mm256_srli_epi32(first_bit, 5));
         const __m256i draw = _mm256_and_si256(_mm256_srlv_epi32(word, _mm256_and_si256(first_bit, thirty_one)), field);
@@ -266,14 +268,15 @@ inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32
 #endif
 }
 
-// Multipliers of draws [0, n) (n a multiple of 8) of one lane's words, `bits` bits per draw.
-inline void emit_draws(const uint32_t w[4], int bits, int n, uint32_t threshold, float scale, float* out) {
+// Multipliers of draws [first, first + n) (n a multiple of 8) of one lane's words, `bits` bits per draw.
+inline void emit_draws(const uint32_t w[4], int bits, int first, int n, uint32_t threshold, float scale,
+                       float* out) {
 #if defined(__AVX2__)
-    avx2::emit_draws(w, bits, n, threshold, scale, out);
+    avx2::emit_draws(w, bits, first, n, threshold, scale, out);
 #else
     const uint32_t field = (1u << bits) - 1u;
     for (int j = 0; j < n; ++j) {
-        const int bit = j * bits;
+        const int bit = (first + j) * bits;
         out[j] = ((w[bit >> 5] >> (bit & 31)) & field) >= threshold ? scale : 0.0f;
     }
 #endif
@@ -386,12 +389,21 @@ private:
             alignas(32) float tmp[kMaxDrawsPerCounter];
             for (int i = 0; i < n; ++i) {
                 const uint32_t w[4] = {words[0][i], words[1][i], words[2][i], words[3][i]};
-                if (offset[i] == 0 && count[i] % 8 == 0) {  // whole groups of 8: straight to the destination
-                    emit_draws(w, gen.bits, count[i], gen.threshold, gen.scale, dst[i]);
+                const int off = offset[i], cnt = count[i];
+                if (off % 8 == 0) {
+                    // Whole groups of 8 straight to the destination, a ragged last group through tmp.
+                    const int whole = cnt / 8 * 8;
+                    if (whole > 0) emit_draws(w, gen.bits, off, whole, gen.threshold, gen.scale, dst[i]);
+                    if (whole < cnt) {
+                        emit_draws(w, gen.bits, off + whole, 8, gen.threshold, gen.scale, tmp);
+                        std::memcpy(dst[i] + whole, tmp, static_cast<size_t>(cnt - whole) * sizeof(float));
+                    }
                 } else {
-                    const int end = (offset[i] + count[i] + 7) / 8 * 8;
-                    emit_draws(w, gen.bits, end, gen.threshold, gen.scale, tmp);
-                    std::memcpy(dst[i], tmp + offset[i], static_cast<size_t>(count[i]) * sizeof(float));
+                    // Only the groups of 8 that hold the wanted draws.
+                    const int g0 = off / 8 * 8;
+                    const int end = (off + cnt + 7) / 8 * 8;
+                    emit_draws(w, gen.bits, g0, end - g0, gen.threshold, gen.scale, tmp);
+                    std::memcpy(dst[i], tmp + (off - g0), static_cast<size_t>(cnt) * sizeof(float));
                 }
             }
             n = 0;
