@@ -82,6 +82,18 @@ def fastest(runs, key):
     return min(have, key=lambda r: r[key]) if have else None
 
 
+def blas_name(paths):
+    """A short name for the BLAS the PyTorch peer ran on, from the library files it had mapped."""
+    joined = " ".join(paths)
+    if "openblas" in joined:
+        return "OpenBLAS (%s)" % ", ".join(sorted({os.path.basename(os.path.dirname(p)) for p in paths}))
+    if "mkl" in joined:
+        return "MKL"
+    if any(p.endswith("/blas/libblas.so.3") for p in paths):
+        return "the reference BLAS (libblas3): not a fair peer, apt-get install libopenblas0-openmp"
+    return ", ".join(paths)
+
+
 def machine_line(folder, runs):
     cpu = "unknown CPU"
     try:
@@ -99,7 +111,8 @@ def machine_line(folder, runs):
     if java:
         parts.append("JDK %s" % java)
     if torch:
-        parts.append("PyTorch %s" % torch)
+        blas = next((r.get("blas") for r in runs if r and r.get("blas")), None)
+        parts.append("PyTorch %s%s" % (torch, " on " + blas_name(blas) if blas else ""))
     if djl:
         parts.append("DJL %s" % djl)
     when = meta.get("started", "?")
