@@ -81,7 +81,8 @@ enum ScratchSlot : int {
     kScratchAccum = 2,
     kScratchPerPoint = 3,
     kScratchPartials = 4,
-    kScratchSlots = 5
+    kScratchPackedB = 5,
+    kScratchSlots = 6
 };
 
 inline void* scratch_bytes(ScratchSlot slot, size_t bytes) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common.h"
+#include "gemm_kernel.h"
 #include "openblas.h"
 #include "philox.h"
 #include "thread_pool.h"
@@ -309,6 +310,95 @@ void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const
         double(size) * double(blocks));
 }
 
+// Forward through OpenBLAS (builds without AVX2/FMA): masked row panels packed, then one sgemm each.
+[[maybe_unused]] void forward_openblas(const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                                       const float* bias, int activation, float* z) {
+    const int64_t pr = panel_rows(s.R);
+    pool().parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            float* panel = mask.active ? scratch<float>(detail::kScratchPanel, size_t(pr * s.D)) : nullptr;
+            const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                const float* A = a + r0 * s.D;
+                if (mask.active) {
+                    pack_masked_rows(mask, r0, rows, 0, s.D, src_row, panel);
+                    A = panel;
+                }
+                float* z0 = z + r0 * s.H;
+                init_with_bias(z0, rows, s.H, s.H, bias);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(s.H), int(s.D), 1.0f, A,
+                            int(s.D), w, int(s.H), 1.0f, z0, int(s.H));
+                activation_rows(z0, rows, s.H, s.H, activation);
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+#if ALPHADROP_GEMM_KERNEL
+// Rows [r0, r0 + rows) x columns [c0, c1) of (m .* a) packed for the micro-kernel (6-row slivers, see
+// gemm::pack_sliver): the mask is generated a tile of rows at a time into L1 and applied as the rows
+// are transposed into the slivers, so the masked input is written once.
+template <class SrcRow>
+void pack_a_masked(const MaskGen& mask, int64_t r0, int64_t rows, int64_t c0, int64_t c1, SrcRow src_row,
+                   float* ap) {
+    const int64_t kc = c1 - c0;
+    const int64_t tile = mask.active ? std::max<int64_t>(1, mask_tile_rows(kc) / gemm::kMR) * gemm::kMR : rows;
+    float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(std::min(tile, rows) * kc)) : nullptr;
+    for (int64_t t0 = 0; t0 < rows; t0 += tile) {
+        const int64_t tr = std::min(tile, rows - t0);
+        if (mask.active) mask.fill_tile(uint32_t(r0 + t0), tr, c0, c1, m, kc);
+        for (int64_t i0 = 0; i0 < tr; i0 += gemm::kMR) {
+            const int mm = int(std::min<int64_t>(gemm::kMR, tr - i0));
+            const float* src[gemm::kMR];
+            for (int i = 0; i < gemm::kMR; ++i) src[i] = src_row(r0 + t0 + i0 + (i < mm ? i : 0)) + c0;
+            gemm::pack_sliver(src, m != nullptr ? m + i0 * kc : nullptr, kc, mm, kc,
+                              ap + (t0 + i0) / gemm::kMR * gemm::kMR * kc);
+        }
+    }
+}
+
+// Forward through the own micro-kernel: w is packed once (in parallel, by 16-column panels); each row
+// panel then takes its k blocks in order, packing the block's masked input into L2-sized slivers and
+// running the 6x16 kernel over them, with bias and ReLU applied as the tiles are stored.
+void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const float* w, const float* bias,
+                      int activation, float* z) {
+    const int64_t np = gemm::panels(s.H);
+    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.D * gemm::kNR));
+    pool().parallel_for(
+        np,
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_b_panel(w, s.H, s.D, s.H, jr, bp);
+        },
+        double(s.D) * double(s.H));
+
+    const int64_t pr = panel_rows(s.R);
+    const int64_t kc = gemm::k_block(s.D);
+    const bool relu = activation == ACT_RELU;
+    pool().parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            float* ap = scratch<float>(detail::kScratchPanel, size_t(gemm::packed_a_floats(pr, kc)));
+            const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                float* z0 = z + r0 * s.H;
+                for (int64_t k0 = 0; k0 < s.D; k0 += kc) {
+                    const int64_t k1 = std::min(k0 + kc, s.D);
+                    pack_a_masked(mask, r0, rows, k0, k1, src_row, ap);
+                    gemm::block_product(ap, rows, bp, s.D, k0, k1 - k0, s.H, z0, s.H, bias, k0 == 0,
+                                        relu && k1 == s.D);
+                }
+                if (activation == ACT_TANH) activation_rows(z0, rows, s.H, s.H, activation);
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+#endif
+
 }  // namespace
 
 void dropout_matmul_forward(long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
@@ -328,31 +418,11 @@ void dropout_matmul_forward(long long seed, int step, int layer, float p, int ba
         return;
     }
 
-    const int64_t pr = panel_rows(s.R);
-    const int64_t n_panels = ceil_div(s.R, pr);
-    pool().parallel_for(
-        n_panels,
-        [&](int64_t begin, int64_t end, int) {
-            // Masked rows are packed into a thread-local panel; without dropout (and unshared input) the
-            // rows of a are used in place.
-            float* panel = mask.active ? scratch<float>(detail::kScratchPanel, size_t(pr * s.D)) : nullptr;
-            const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
-            for (int64_t pi = begin; pi < end; ++pi) {
-                const int64_t r0 = pi * pr;
-                const int64_t rows = std::min(pr, s.R - r0);
-                const float* A = a + r0 * s.D;
-                if (mask.active) {
-                    pack_masked_rows(mask, r0, rows, 0, s.D, src_row, panel);
-                    A = panel;
-                }
-                float* z0 = z + r0 * s.H;
-                init_with_bias(z0, rows, s.H, s.H, bias);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(s.H), int(s.D), 1.0f, A,
-                            int(s.D), w, int(s.H), 1.0f, z0, int(s.H));
-                activation_rows(z0, rows, s.H, s.H, activation);
-            }
-        },
-        2.0 * double(s.R) * double(s.D) * double(s.H));
+#if ALPHADROP_GEMM_KERNEL
+    forward_own_gemm(s, mask, a, w, bias, activation, z);
+#else
+    forward_openblas(s, mask, a, w, bias, activation, z);
+#endif
 }
 
 void dropout_matmul_backward(long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
