@@ -72,7 +72,7 @@ constexpr int64_t kDwRowBlocks = 4;
 // most 256 columns, as equal as possible. Any column range is fine for the masks.
 int64_t dw_panel_cols(int64_t in) {
     const int64_t panels = round_up(ceil_div(in, 256), 4);
-    return ceil_div(in, panels);
+    return round_up(ceil_div(in, panels), 6);  // whole 6-column slivers of the micro-kernel
 }
 
 // Rows of (m .* a) packed per dw sgemm of a column panel; dw accumulates over these blocks in row order.
@@ -236,7 +236,7 @@ void forward_shared_no_dropout(const Shape& s, const float* a, const float* w, c
 
 // (m .* a)[r0, r0 + rows)[:, c0 : c1] packed into x (rows x (c1 - c0)), or a pointer straight into a
 // when there is nothing to apply (no mask, unshared input); *ld gets the leading dimension to use.
-const float* masked_block(const Shape& s, const MaskGen& mask, const float* a, int64_t r0, int64_t rows, int64_t c0,
+[[maybe_unused]] const float* masked_block(const Shape& s, const MaskGen& mask, const float* a, int64_t r0, int64_t rows, int64_t c0,
                           int64_t c1, float* x, int64_t* ld) {
     const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
     const int64_t w = c1 - c0;
@@ -250,91 +250,6 @@ const float* masked_block(const Shape& s, const MaskGen& mask, const float* a, i
     }
     *ld = w;
     return x;
-}
-
-void dw_by_column_panels(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
-    const int64_t pd = dw_panel_cols(s.D);
-    const int64_t row_block = std::min(kDwRowBlock, s.R);
-    pool().parallel_for(
-        ceil_div(s.D, pd),
-        [&](int64_t begin, int64_t end, int) {
-            float* x = scratch<float>(detail::kScratchPanel, size_t(row_block * pd));
-            for (int64_t pi = begin; pi < end; ++pi) {
-                const int64_t d0 = pi * pd;
-                const int64_t dc = std::min(pd, s.D - d0);
-                float* dw0 = dw + d0 * s.H;
-                zero_rows(dw0, dc, s.H, s.H);
-                for (int64_t rb0 = 0; rb0 < s.R; rb0 += row_block) {
-                    const int64_t rows = std::min(row_block, s.R - rb0);
-                    int64_t ld = 0;
-                    const float* A = masked_block(s, mask, a, rb0, rows, d0, d0 + dc, x, &ld);
-                    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(dc), int(s.H), int(rows), 1.0f, A,
-                                int(ld), dz + rb0 * s.H, int(s.H), 1.0f, dw0, int(s.H));
-                }
-            }
-        },
-        2.0 * double(s.R) * double(s.D) * double(s.H));
-}
-
-void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
-    const int64_t blocks = std::min(kDwRowBlocks, s.R);
-    const int64_t rows_per = ceil_div(s.R, blocks);
-    const int64_t size = s.D * s.H;
-    // Block 0 writes dw itself; blocks 1.. write partials owned by the calling thread's scratch.
-    float* partials = scratch<float>(detail::kScratchPartials, size_t((blocks - 1) * size));
-    pool().parallel_for(
-        blocks,
-        [&](int64_t begin, int64_t end, int) {
-            float* x = scratch<float>(detail::kScratchPanel, size_t(rows_per * s.D));
-            for (int64_t j = begin; j < end; ++j) {
-                const int64_t r0 = j * rows_per;
-                const int64_t rows = std::min(rows_per, s.R - r0);
-                float* out = j == 0 ? dw : partials + (j - 1) * size;
-                zero_rows(out, 1, size, size);
-                if (rows <= 0) continue;
-                int64_t ld = 0;
-                const float* A = masked_block(s, mask, a, r0, rows, 0, s.D, x, &ld);
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(s.D), int(s.H), int(rows), 1.0f, A,
-                            int(ld), dz + r0 * s.H, int(s.H), 1.0f, out, int(s.H));
-            }
-        },
-        2.0 * double(s.R) * double(s.D) * double(s.H));
-    // dw = ((p0 + p1) + p2) + p3, element-wise, so any split of the elements gives the same sums.
-    pool().parallel_for(
-        ceil_div(size, kElementBlock),
-        [&](int64_t begin, int64_t end, int) {
-            const int64_t e0 = begin * kElementBlock;
-            const int64_t e1 = std::min(end * kElementBlock, size);
-            for (int64_t j = 1; j < blocks; ++j) add_rows(partials + (j - 1) * size + e0, e1 - e0, dw + e0);
-        },
-        double(size) * double(blocks));
-}
-
-// Forward through OpenBLAS (builds without AVX2/FMA): masked row panels packed, then one sgemm each.
-[[maybe_unused]] void forward_openblas(const Shape& s, const MaskGen& mask, const float* a, const float* w,
-                                       const float* bias, int activation, float* z) {
-    const int64_t pr = panel_rows(s.R);
-    pool().parallel_for(
-        ceil_div(s.R, pr),
-        [&](int64_t begin, int64_t end, int) {
-            float* panel = mask.active ? scratch<float>(detail::kScratchPanel, size_t(pr * s.D)) : nullptr;
-            const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
-            for (int64_t pi = begin; pi < end; ++pi) {
-                const int64_t r0 = pi * pr;
-                const int64_t rows = std::min(pr, s.R - r0);
-                const float* A = a + r0 * s.D;
-                if (mask.active) {
-                    pack_masked_rows(mask, r0, rows, 0, s.D, src_row, panel);
-                    A = panel;
-                }
-                float* z0 = z + r0 * s.H;
-                init_with_bias(z0, rows, s.H, s.H, bias);
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(s.H), int(s.D), 1.0f, A,
-                            int(s.D), w, int(s.H), 1.0f, z0, int(s.H));
-                activation_rows(z0, rows, s.H, s.H, activation);
-            }
-        },
-        2.0 * double(s.R) * double(s.D) * double(s.H));
 }
 
 #if ALPHADROP_GEMM_KERNEL
@@ -397,7 +312,181 @@ void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const
         },
         2.0 * double(s.R) * double(s.D) * double(s.H));
 }
+
+// dw rows [d0, d1) (columns of a) summed over batch rows [r0, r1) into out (ldc = H), through the
+// micro-kernel with A = (m .* a)^T: for each batch row the masked segment a[r, d0:d1] is cut into the
+// 6-column slivers (a row-major source needs no transpose here); bp holds dz packed to depth R.
+void dw_block_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const float* bp, int64_t d0, int64_t d1,
+                       int64_t r0, int64_t r1, float* out) {
+    const int64_t dc = d1 - d0;
+    const int64_t kc_max = gemm::k_block(r1 - r0);
+    const int64_t slivers = ceil_div(dc, gemm::kMR);
+    const int64_t stride = kc_max * gemm::kMR + 8;  // + slack: each row's 8-float store spills 2 floats
+    float* ap = scratch<float>(detail::kScratchPanel, size_t(slivers * stride));
+    const int64_t tile = mask_tile_rows(dc);
+    float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(std::min(tile, r1 - r0) * dc)) : nullptr;
+    const int64_t vector_slivers = dc >= 8 ? (dc - 8) / gemm::kMR + 1 : 0;  // slivers whose 8-float load fits
+    for (int64_t k0 = r0; k0 < r1; k0 += kc_max) {
+        const int64_t k1 = std::min(k0 + kc_max, r1);
+        for (int64_t t0 = k0; t0 < k1; t0 += tile) {
+            const int64_t tr = std::min(tile, k1 - t0);
+            if (m != nullptr) mask.fill_tile(uint32_t(t0), tr, d0, d1, m, dc);
+            for (int64_t i = 0; i < tr; ++i) {
+                const int64_t r = t0 + i;
+                const float* src = a + (s.shared ? r / s.K : r) * s.D + d0;
+                const float* mi = m != nullptr ? m + i * dc : nullptr;
+                float* dst = ap + (r - k0) * gemm::kMR;
+                int64_t sl = 0;
+                for (; sl < vector_slivers; ++sl) {
+                    __m256 x = _mm256_loadu_ps(src + sl * gemm::kMR);
+                    if (mi != nullptr) x = _mm256_mul_ps(x, _mm256_loadu_ps(mi + sl * gemm::kMR));
+                    _mm256_storeu_ps(dst + sl * stride, x);
+                }
+                for (; sl < slivers; ++sl) {
+                    for (int64_t j = 0; j < gemm::kMR; ++j) {
+                        const int64_t d = sl * gemm::kMR + j;
+                        dst[sl * stride + j] = d < dc ? (mi != nullptr ? src[d] * mi[d] : src[d]) : 0.0f;
+                    }
+                }
+            }
+        }
+        gemm::block_product(ap, dc, bp, s.R, k0, k1 - k0, s.H, out, s.H, nullptr, k0 == r0, false, stride);
+    }
+}
+
+// dz packed as the B operand of dw (16-column panels over H, depth R), in parallel; in the calling
+// thread's scratch.
+const float* pack_dz(const Shape& s, const float* dz) {
+    const int64_t np = gemm::panels(s.H);
+    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.R * gemm::kNR));
+    pool().parallel_for(
+        np,
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_b_panel(dz, s.H, s.R, s.H, jr, bp);
+        },
+        double(s.R) * double(s.H));
+    return bp;
+}
+
+// da = (dzPre w^T) .* m for an unshared input: w^T packed once, row panels of dzPre packed into slivers,
+// the mask applied to each finished panel while it is still in cache.
+void da_own_gemm(const Shape& s, const MaskGen& mask, const float* w, const float* dz, float* da) {
+    const int64_t np = gemm::panels(s.D);
+    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.H * gemm::kNR));
+    pool().parallel_for(
+        np,
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_bt_panel(w, s.H, s.H, s.D, jr, bp);
+        },
+        double(s.D) * double(s.H));
+    const int64_t pr = panel_rows(s.R);
+    const int64_t kc = gemm::k_block(s.H);
+    pool().parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            float* ap = scratch<float>(detail::kScratchPanel, size_t(gemm::packed_a_floats(pr, kc)));
+            const int64_t tile = std::min(mask_tile_rows(s.D), pr);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * s.D)) : nullptr;
+            const MaskGen none(0, 0, 0, 0.0f);
+            const auto dz_row = [&](int64_t r) { return dz + r * s.H; };
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                float* da0 = da + r0 * s.D;
+                for (int64_t k0 = 0; k0 < s.H; k0 += kc) {
+                    const int64_t k1 = std::min(k0 + kc, s.H);
+                    pack_a_masked(none, r0, rows, k0, k1, dz_row, ap);
+                    gemm::block_product(ap, rows, bp, s.H, k0, k1 - k0, s.D, da0, s.D, nullptr, k0 == 0, false);
+                }
+                if (!mask.active) continue;
+                for (int64_t t0 = 0; t0 < rows; t0 += tile) {
+                    const int64_t tr = std::min(tile, rows - t0);
+                    mask.fill_tile(uint32_t(r0 + t0), tr, 0, s.D, m, s.D);
+                    for (int64_t i = 0; i < tr; ++i) mul_inplace(da0 + (t0 + i) * s.D, m + i * s.D, s.D);
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
 #endif
+
+// dw rows [d0, d1) (columns of a) summed over batch rows [r0, r1), overwriting out (ldc = H). bp is
+// dz packed by pack_dz (own kernel only).
+void dw_block(const Shape& s, const MaskGen& mask, const float* a, const float* dz, [[maybe_unused]] const float* bp,
+              int64_t d0, int64_t d1, int64_t r0, int64_t r1, float* out) {
+#if ALPHADROP_GEMM_KERNEL
+    (void)dz;
+    dw_block_own_gemm(s, mask, a, bp, d0, d1, r0, r1, out);
+#else
+    const int64_t dc = d1 - d0;
+    const int64_t row_block = std::min(kDwRowBlock, r1 - r0);
+    float* x = scratch<float>(detail::kScratchPanel, size_t(row_block * dc));
+    zero_rows(out, dc, s.H, s.H);
+    for (int64_t rb0 = r0; rb0 < r1; rb0 += row_block) {
+        const int64_t rows = std::min(row_block, r1 - rb0);
+        int64_t ld = 0;
+        const float* A = masked_block(s, mask, a, rb0, rows, d0, d1, x, &ld);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, int(dc), int(s.H), int(rows), 1.0f, A, int(ld),
+                    dz + rb0 * s.H, int(s.H), 1.0f, out, int(s.H));
+    }
+#endif
+}
+
+const float* packed_dz_if_needed([[maybe_unused]] const Shape& s, [[maybe_unused]] const float* dz) {
+#if ALPHADROP_GEMM_KERNEL
+    return pack_dz(s, dz);
+#else
+    return nullptr;
+#endif
+}
+
+void dw_by_column_panels(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+    const int64_t pd = dw_panel_cols(s.D);
+    const float* bp = packed_dz_if_needed(s, dz);
+    pool().parallel_for(
+        ceil_div(s.D, pd),
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t d0 = pi * pd;
+                const int64_t d1 = std::min(d0 + pd, s.D);
+                dw_block(s, mask, a, dz, bp, d0, d1, 0, s.R, dw + d0 * s.H);
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+    const int64_t blocks = std::min(kDwRowBlocks, s.R);
+    const int64_t rows_per = ceil_div(s.R, blocks);
+    const int64_t size = s.D * s.H;
+    const float* bp = packed_dz_if_needed(s, dz);
+    // Block 0 writes dw itself; blocks 1.. write partials owned by the calling thread's scratch.
+    float* partials = scratch<float>(detail::kScratchPartials, size_t((blocks - 1) * size));
+    pool().parallel_for(
+        blocks,
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t j = begin; j < end; ++j) {
+                const int64_t r0 = j * rows_per;
+                const int64_t r1 = std::min(r0 + rows_per, s.R);
+                float* out = j == 0 ? dw : partials + (j - 1) * size;
+                if (r1 <= r0) {
+                    zero_rows(out, 1, size, size);
+                    continue;
+                }
+                dw_block(s, mask, a, dz, bp, 0, s.D, r0, r1, out);
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+    // dw = ((p0 + p1) + p2) + p3, element-wise, so any split of the elements gives the same sums.
+    pool().parallel_for(
+        ceil_div(size, kElementBlock),
+        [&](int64_t begin, int64_t end, int) {
+            const int64_t e0 = begin * kElementBlock;
+            const int64_t e1 = std::min(end * kElementBlock, size);
+            for (int64_t j = 1; j < blocks; ++j) add_rows(partials + (j - 1) * size + e0, e1 - e0, dw + e0);
+        },
+        double(size) * double(blocks));
+}
 
 }  // namespace
 
@@ -514,6 +603,9 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
                 },
                 gemm_work);
         } else {
+#if ALPHADROP_GEMM_KERNEL
+            da_own_gemm(s, mask, w, dz, da);
+#else
             const int64_t pr = panel_rows(s.R);
             pool().parallel_for(
                 ceil_div(s.R, pr),
@@ -536,6 +628,7 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
                     }
                 },
                 gemm_work);
+#endif
         }
     }
 

@@ -148,7 +148,9 @@ __attribute__((always_inline)) inline void store_tile(const __m256 acc[2 * kMR],
 // depth-k B. Walks B's 16-column micro-panels in the outer loop, so each stays in L1 while the slivers
 // stream past it from L2.
 inline void block_product(const float* ap, int64_t rows, const float* bp, int64_t k, int64_t k0, int64_t kc,
-                                 int64_t n, float* c, int64_t ldc, const float* bias, bool first, bool relu) {
+                          int64_t n, float* c, int64_t ldc, const float* bias, bool first, bool relu,
+                          int64_t sliver_stride = 0) {
+    if (sliver_stride == 0) sliver_stride = kc * kMR;
     const int64_t np = panels(n);
     for (int64_t jr = 0; jr < np; ++jr) {
         const float* b = bp + (jr * k + k0) * kNR;
@@ -160,7 +162,7 @@ inline void block_product(const float* ap, int64_t rows, const float* bp, int64_
         for (int64_t i0 = 0; i0 < rows; i0 += kMR) {
             const int mm = static_cast<int>(rows - i0 < kMR ? rows - i0 : kMR);
             __m256 acc[2 * kMR];
-            product_6x16(kc, ap + (i0 / kMR) * kc * kMR, b, acc);
+            product_6x16(kc, ap + (i0 / kMR) * sliver_stride, b, acc);
             store_tile(acc, c + i0 * ldc + jr * kNR, ldc, mm, nn, e);
         }
     }
@@ -185,6 +187,19 @@ __attribute__((always_inline)) inline void transpose_store_8x8(const __m256 r[8]
     _mm256_storeu_ps(out + 5 * kMR, _mm256_permute2f128_ps(u1, u5, 0x31));
     _mm256_storeu_ps(out + 6 * kMR, _mm256_permute2f128_ps(u2, u6, 0x31));
     _mm256_storeu_ps(out + 7 * kMR, _mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+// Packs panel jr of B = w^T, w being n x k row-major (leading dimension ldw): out[kk * 16 + t] is
+// w[16 jr + t, kk], zero past row n of w. The panel starts at bp + jr * k * 16.
+inline void pack_bt_panel(const float* w, int64_t ldw, int64_t k, int64_t n, int64_t jr, float* bp) {
+    const int64_t j0 = jr * kNR;
+    const int64_t cols = n - j0 < kNR ? n - j0 : kNR;
+    float* out = bp + jr * k * kNR;
+    for (int64_t kk = 0; kk < k; ++kk) {
+        float* dst = out + kk * kNR;
+        for (int64_t t = 0; t < cols; ++t) dst[t] = w[(j0 + t) * ldw + kk];
+        for (int64_t t = cols; t < kNR; ++t) dst[t] = 0.0f;
+    }
 }
 
 // Floats a packed A of `rows` rows and depth kc needs, with the slack transpose_store_8x8 writes into.
