@@ -50,10 +50,10 @@ Shape check_shape(const char* fn, int batch, int samples, bool shared_input, int
 }
 
 // Panel sizes. They depend only on the problem shape, never on the thread count: OpenBLAS's result for
-// a row does change with the M of the call it is part of, so fixed panels are what makes the kernels
-// bit-identical for any number of threads. Bigger panels amortise OpenBLAS's packing of w (one sgemm
-// per 64 rows runs ~25% slower than one sgemm per 256 rows at D=784, H=400); aiming at >= 4 panels
-// keeps two or more threads busy on small batches.
+// a row does change with the M of the call it is part of (and the micro-kernel's with its k blocks), so
+// fixed panels are what makes the kernels bit-identical for any number of threads. Bigger panels
+// amortise the per-panel work (with OpenBLAS, one sgemm per 64 rows ran ~25% slower than one per 256
+// rows at D=784, H=400); aiming at >= 4 panels keeps two or more threads busy on small batches.
 
 // Rows per panel for the forward and da: a multiple of 8 in [16, 256], aiming at 6 panels so that 1, 2
 // or 3 threads get equal shares (B*K = 1280 used to give 5 panels of 256: 3 + 2 on two threads).
@@ -61,10 +61,11 @@ int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 6), 8)
 
 // dw = (m .* a)^T dzPre has two shapes of work split, both fixed by the problem shape:
 //  - wide inputs (D >= kDwColumnSplitMin): panels of columns of a (= rows of dw), each summed over all
-//    rows by one thread; OpenBLAS sees M = D / 4 >= 128, where it runs near full speed;
+//    rows by one thread; the product sees M = D / 4 >= 128 rows of dw per panel;
 //  - narrow inputs: kDwRowBlocks fixed blocks of rows, each a full D x H partial product, then summed in
 //    block order. Column panels of a 100-wide layer gave OpenBLAS M = 25..32, at half the speed of
-//    M = 100 (31 vs 49 GFLOP/s for 100 x 100 x 1280 here).
+//    M = 100 (31 vs 49 GFLOP/s for 100 x 100 x 1280 here); the micro-kernel likewise wastes less on
+//    edge slivers with the whole width.
 constexpr int64_t kDwColumnSplitMin = 512;
 constexpr int64_t kDwRowBlocks = 4;
 
@@ -75,8 +76,8 @@ int64_t dw_panel_cols(int64_t in) {
     return round_up(ceil_div(in, panels), 6);  // whole 6-column slivers of the micro-kernel
 }
 
-// Rows of (m .* a) packed per dw sgemm of a column panel; dw accumulates over these blocks in row order.
-// All 1280 rows of the K = 10, B = 128 batch in one call: 15% faster than blocks of 512 at D = 784.
+// OpenBLAS path (builds without AVX2/FMA): rows of (m .* a) packed per dw sgemm; dw accumulates over
+// these blocks in row order. Plain sgemm over all 1280 rows at D = 784 ran 15% faster than over 512.
 constexpr int64_t kDwRowBlock = 2048;
 
 // Element blocks for the in-place activation backward.

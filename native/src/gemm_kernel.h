@@ -91,6 +91,24 @@ __attribute__((always_inline)) inline void product_6x16(int64_t kc, const float*
     }
 }
 
+// The 6x8 half of product_6x16 (columns 0-7 only; acc[2 i + 1] is left zero), for a last panel of at
+// most 8 columns: H = 100 ends in a 4-column panel, where the full kernel wasted 12% of the layer's FMAs.
+__attribute__((always_inline)) inline void product_6x8(int64_t kc, const float* a, const float* b,
+                                                      __m256 acc[2 * kMR]) {
+    for (int i = 0; i < 2 * kMR; ++i) acc[i] = _mm256_setzero_ps();
+#pragma GCC unroll 4
+    for (int64_t k = 0; k < kc; ++k) {
+        const __m256 b0 = _mm256_load_ps(b + k * kNR);
+        const float* ak = a + k * kMR;
+        acc[0] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, acc[0]);
+        acc[2] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 1), b0, acc[2]);
+        acc[4] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 2), b0, acc[4]);
+        acc[6] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 3), b0, acc[6]);
+        acc[8] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 4), b0, acc[8]);
+        acc[10] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 5), b0, acc[10]);
+    }
+}
+
 // How a tile's sums reach C: the first k block sets C = bias + acc (or acc), later blocks C += acc; the
 // last block then applies ReLU (max(0, c), which keeps a NaN: vmaxps returns its second operand).
 struct Epilogue {
@@ -162,7 +180,11 @@ inline void block_product(const float* ap, int64_t rows, const float* bp, int64_
         for (int64_t i0 = 0; i0 < rows; i0 += kMR) {
             const int mm = static_cast<int>(rows - i0 < kMR ? rows - i0 : kMR);
             __m256 acc[2 * kMR];
-            product_6x16(kc, ap + (i0 / kMR) * sliver_stride, b, acc);
+            if (nn <= 8) {
+                product_6x8(kc, ap + (i0 / kMR) * sliver_stride, b, acc);
+            } else {
+                product_6x16(kc, ap + (i0 / kMR) * sliver_stride, b, acc);
+            }
             store_tile(acc, c + i0 * ldc + jr * kNR, ldc, mm, nn, e);
         }
     }
