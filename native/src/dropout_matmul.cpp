@@ -73,7 +73,7 @@ constexpr int64_t kDwRowBlocks = 4;
 // most 256 columns, as equal as possible. Any column range is fine for the masks.
 int64_t dw_panel_cols(int64_t in) {
     const int64_t panels = round_up(ceil_div(in, 256), 4);
-    return round_up(ceil_div(in, panels), 6);  // whole 6-column slivers of the micro-kernel
+    return round_up(ceil_div(in, panels), 8);  // whole groups of 8 mask draws (see gemm::k_block)
 }
 
 // OpenBLAS path (builds without AVX2/FMA): rows of (m .* a) packed per dw sgemm; dw accumulates over

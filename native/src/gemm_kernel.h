@@ -31,10 +31,13 @@ inline constexpr int kMR = 6;
 inline constexpr int kNR = 16;
 inline constexpr int64_t kKC = 256;
 
-// Depth of each k block for a product of depth k: equal blocks of at most kKC.
+// Depth of each k block for a product of depth k: nearly equal blocks of at most kKC, a multiple of 8
+// so that in the forward (where k runs over mask columns) every block starts on a whole group of 8
+// mask draws and the mask generator writes straight into its buffer.
 inline int64_t k_block(int64_t k) {
     const int64_t blocks = (k + kKC - 1) / kKC;
-    return (k + blocks - 1) / blocks;
+    const int64_t even = (k + blocks - 1) / blocks;
+    return (even + 7) / 8 * 8;
 }
 
 // Number of 16-column panels of an n-column B.
