@@ -55,13 +55,16 @@ Shape check_shape(const char* fn, int batch, int samples, bool shared_input, int
 // amortise the per-panel work (with OpenBLAS, one sgemm per 64 rows ran ~25% slower than one per 256
 // rows at D=784, H=400); aiming at >= 4 panels keeps two or more threads busy on small batches.
 
-// Rows per panel for the forward and da: a multiple of 8 in [16, 256], aiming at 6 panels so that 1, 2
-// or 3 threads get equal shares (B*K = 1280 used to give 5 panels of 256: 3 + 2 on two threads).
-int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 6), 8), 16, 256); }
+// Rows per panel for the forward and da: a multiple of 6 (the micro-kernel's sliver) in [18, 256],
+// aiming at 12 panels. Threads take panels as they come free, so 12 keeps 2, 3 or 4 threads level
+// even when one of them is slowed by something else on its core (with 6 fixed shares, a 2-thread
+// epoch here varied from 2.1 s to 3.6 s). The micro-kernel packs w once per call, so smaller panels
+// cost little (the OpenBLAS path re-packs w per panel).
+int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 12), 6), 18, 256); }
 
 // dw = (m .* a)^T dzPre has two shapes of work split, both fixed by the problem shape:
 //  - wide inputs (D >= kDwColumnSplitMin): panels of columns of a (= rows of dw), each summed over all
-//    rows by one thread; the product sees M = D / 4 >= 128 rows of dw per panel;
+//    rows by one thread; the product sees M = D / 8 >= 64 rows of dw per panel;
 //  - narrow inputs: kDwRowBlocks fixed blocks of rows, each a full D x H partial product, then summed in
 //    block order. Column panels of a 100-wide layer gave OpenBLAS M = 25..32, at half the speed of
 //    M = 100 (31 vs 49 GFLOP/s for 100 x 100 x 1280 here); the micro-kernel likewise wastes less on
@@ -69,10 +72,10 @@ int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 6), 8)
 constexpr int64_t kDwColumnSplitMin = 512;
 constexpr int64_t kDwRowBlocks = 4;
 
-// Columns of a per dw panel: a multiple-of-4 number of panels (equal shares for 1, 2 or 4 threads) of at
-// most 256 columns, as equal as possible. Any column range is fine for the masks.
+// Columns of a per dw panel: a multiple-of-8 number of panels (fine enough for threads that take panels
+// as they come free) of at most 256 columns, as equal as possible. Any column range is fine for the masks.
 int64_t dw_panel_cols(int64_t in) {
-    const int64_t panels = round_up(ceil_div(in, 256), 4);
+    const int64_t panels = round_up(ceil_div(in, 256), 8);
     return round_up(ceil_div(in, panels), 8);  // whole groups of 8 mask draws (see gemm::k_block)
 }
 

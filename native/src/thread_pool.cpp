@@ -108,14 +108,19 @@ void ThreadPool::worker_main(int thread_id, uint64_t seen) {
 }
 
 void ThreadPool::run_range(int thread_id) {
-    const int64_t begin = static_cast<int64_t>(thread_id) * chunk_;
-    const int64_t end = begin + chunk_ < n_tasks_ ? begin + chunk_ : n_tasks_;
-    if (begin >= end) return;
-    try {
-        fn_(context_, begin, end, thread_id);
-    } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (!error_) error_ = std::current_exception();
+    // Tasks are handed out one at a time, so a thread slowed by something else on its core (another
+    // process, the JVM's own threads) simply takes fewer of them.
+    for (;;) {
+        const int64_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
+        if (task >= n_tasks_) return;
+        try {
+            fn_(context_, task, task + 1, thread_id);
+        } catch (...) {
+            next_task_.store(n_tasks_, std::memory_order_relaxed);  // no new tasks after a failure
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (!error_) error_ = std::current_exception();
+            return;
+        }
     }
 }
 
@@ -131,11 +136,10 @@ void ThreadPool::run(int64_t n_tasks, double work, TaskFn fn, void* context) {
         fn(context, 0, n_tasks, 0);
         return;
     }
-    const int64_t chunk = (n_tasks + n_threads_ - 1) / n_threads_;
     fn_ = fn;
     context_ = context;
     n_tasks_ = n_tasks;
-    chunk_ = chunk;
+    next_task_.store(0, std::memory_order_relaxed);
     pending_.store(n_threads_ - 1, std::memory_order_relaxed);
     {
         // Bumped under the mutex so a worker between its check and its wait cannot miss the notify.

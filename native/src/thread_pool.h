@@ -1,10 +1,11 @@
 // The one owner of threads in the kernels: a small persistent std::thread pool. OpenBLAS is pinned to
 // a single thread (openblas_set_num_threads(1)) and runs inside the pool's threads on their row ranges.
 //
-// parallel_for(n_tasks, fn) calls fn(task_begin, task_end, thread_id) with thread t getting
-// [t * chunk, min((t + 1) * chunk, n_tasks)), chunk = ceil(n_tasks / threads). The calling thread acts
-// as thread 0. Kernels pick task boundaries that do not depend on the thread count, so results are
-// bit-identical for any number of threads.
+// parallel_for(n_tasks, fn) calls fn(task, task + 1, thread_id) for every task, each task run by
+// whichever thread takes it next (the calling thread is thread 0 and takes tasks too); below the work
+// threshold, or with one thread, it calls fn(0, n_tasks, 0) inline. Kernels pick task boundaries that
+// depend only on the problem shape and give each task its own outputs, so results are bit-identical
+// for any number of threads and any assignment of tasks to threads.
 //
 // Waiting spins before it sleeps. Waking a sleeping thread costs ~90 us on this kind of VM (the
 // futex wake becomes an IPI to a halted vCPU), while a training step makes ~20 parallel calls a few
@@ -78,7 +79,7 @@ private:
     TaskFn fn_ = nullptr;
     void* context_ = nullptr;
     int64_t n_tasks_ = 0;
-    int64_t chunk_ = 0;
+    std::atomic<int64_t> next_task_{0};  // the next task to hand out
     std::exception_ptr error_;
 };
 
