@@ -213,6 +213,19 @@ inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32
 // draw: each group of 8 draws picks its words with a permute and its fields with variable shifts.
 inline void emit_draws(const uint32_t w[4], int bits, int first, int n, uint32_t threshold, float scale,
                        float* out) {
+    if (bits == 1 && threshold == 1 && first % 8 == 0) {
+        // p = 0.5: draw j is bit j of the output and is kept iff set, so a group of 8 draws is one byte
+        // (x86 is little-endian: byte b of the words holds bits 8 b .. 8 b + 7).
+        const __m256i lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+        const __m256 s = _mm256_set1_ps(scale);
+        const unsigned char* bytes = reinterpret_cast<const unsigned char*>(w) + first / 8;
+        for (int t = 0; t < n; t += 8) {
+            const __m256i byte = _mm256_set1_epi32(bytes[t / 8]);
+            const __m256i keep = _mm256_cmpeq_epi32(_mm256_and_si256(byte, lane_bit), lane_bit);
+            _mm256_storeu_ps(out + t, _mm256_and_ps(_mm256_castsi256_ps(keep), s));
+        }
+        return;
+    }
     const __m256i words = _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
     const __m256i field = _mm256_set1_epi32(static_cast<int>((1u << bits) - 1u));
     const __m256i thr_minus_1 = _mm256_set1_epi32(static_cast<int>(threshold) - 1);
