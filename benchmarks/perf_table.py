@@ -76,6 +76,25 @@ def verdict(ok):
     return NA if ok is None else ("yes" if ok else "no")
 
 
+def load_median(folder, name, key):
+    """NAME.json, or of the repeated runs NAME.r1.json, NAME.r2.json, ... the one with the median `key`
+    (the lower middle one of an even count), with "repeats" listing every run's `key` in run order."""
+    single = load_json(folder, name + ".json")
+    if single is not None:
+        return single
+    runs = []
+    i = 1
+    while os.path.exists(os.path.join(folder, "%s.r%d.json" % (name, i))):
+        runs.append(load_json(folder, "%s.r%d.json" % (name, i)))
+        i += 1
+    have = [r for r in runs if r and isinstance(r.get(key), (int, float))]
+    if not have:
+        return None
+    median = dict(sorted(have, key=lambda r: r[key])[(len(have) - 1) // 2])
+    median["repeats"] = [r.get(key) if r else None for r in runs]
+    return median
+
+
 def fastest(runs, key):
     """The run with the smallest `key` among those that have it, or None."""
     have = [r for r in runs if r and isinstance(r.get(key), (int, float))]
@@ -172,9 +191,10 @@ def fusion_rows(folder):
 def build(folder):
     f = {name: load_json(folder, name + ".json") for name in (
         "ours-step-java", "ours-step-native-1t", "ours-step-native-2t",
-        "ours-epoch-1t", "ours-epoch-2t", "ours-predict-1t", "ours-predict-2t",
-        "torch-train-1t", "torch-train-2t", "torch-predict-1t", "torch-predict-2t",
-        "djl-train-1t", "djl-train-2t")}
+        "ours-predict-1t", "ours-predict-2t", "torch-predict-1t", "torch-predict-2t")}
+    for name in ("ours-epoch-1t", "ours-epoch-2t", "torch-train-1t", "torch-train-2t", "djl-train-1t",
+                 "djl-train-2t"):
+        f[name] = load_median(folder, name, "epoch_seconds")
     machine, meta = machine_line(folder, list(f.values()))
     quick = bool(meta.get("quick"))
     djl_on = bool(meta.get("djl"))
@@ -251,7 +271,9 @@ def build(folder):
     out.append(ratios.table(["target", "measured", "goal", "holds?"], rows))
     out.append("")
     out.append("Ratios are slower/faster, so larger is better, except rows 1 and 4 (ours/baseline: smaller is "
-               "better). All from this one run; a missing or failed measurement shows n/a.")
+               "better). All from this one run; a missing or failed measurement shows n/a."
+               + (" Epoch times are the median of %d interleaved runs per thread count (all of them are in "
+                  "the raw numbers)." % meta["repeat"] if meta.get("repeat", 1) > 1 else ""))
     out.append("")
     out.append("### Raw numbers")
     out.append("")
@@ -275,9 +297,11 @@ def build(folder):
         r = f[name]
         threads = name.rsplit("-", 1)[-1] if name.endswith("t") else "1"
         if r is None:
-            raw.append([what, threads.rstrip("t"), NA, NA, NA, NA, NA, "missing (see %s.log)" % name])
+            raw.append([what, threads.rstrip("t"), NA, NA, NA, NA, NA, "missing (see %s*.log)" % name])
             continue
         note = []
+        if len(r.get("repeats", [])) > 1:
+            note.append("median of %s" % " / ".join(NA if v is None else fmt_seconds(v) for v in r["repeats"]))
         if "mean_loss" in r:
             note.append("mean loss %.4f" % r["mean_loss"][-1])
         if r.get("weights_sha256"):
