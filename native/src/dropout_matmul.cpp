@@ -64,7 +64,7 @@ int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 12), 6
 
 // dw = (m .* a)^T dzPre has two shapes of work split, both fixed by the problem shape:
 //  - wide inputs (D >= kDwColumnSplitMin): panels of columns of a (= rows of dw), each summed over all
-//    rows by one thread; the product sees M = D / 8 >= 64 rows of dw per panel;
+//    rows by one thread; the product sees M = D / 4 >= 128 rows of dw per panel;
 //  - narrow inputs: kDwRowBlocks fixed blocks of rows, each a full D x H partial product, then summed in
 //    block order. Column panels of a 100-wide layer gave OpenBLAS M = 25..32, at half the speed of
 //    M = 100 (31 vs 49 GFLOP/s for 100 x 100 x 1280 here); the micro-kernel likewise wastes less on
@@ -72,10 +72,11 @@ int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 12), 6
 constexpr int64_t kDwColumnSplitMin = 512;
 constexpr int64_t kDwRowBlocks = 4;
 
-// Columns of a per dw panel: a multiple-of-8 number of panels (fine enough for threads that take panels
-// as they come free) of at most 256 columns, as equal as possible. Any column range is fine for the masks.
+// Columns of a per dw panel: a multiple-of-4 number of panels of at most 256 columns, as equal as
+// possible (8 panels at D = 784 ran ~5% slower on one thread: each panel streams all of dz). Any
+// column range is fine for the masks.
 int64_t dw_panel_cols(int64_t in) {
-    const int64_t panels = round_up(ceil_div(in, 256), 8);
+    const int64_t panels = round_up(ceil_div(in, 256), 4);
     return round_up(ceil_div(in, panels), 8);  // whole groups of 8 mask draws (see gemm::k_block)
 }
 

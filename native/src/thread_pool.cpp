@@ -98,12 +98,21 @@ void ThreadPool::worker_main(int thread_id, uint64_t seen) {
         }
         if (stop_.load(std::memory_order_acquire)) return;
         seen = generation_.load(std::memory_order_acquire);
+        if (!claim(seen)) continue;  // the caller finished this job without us
         run_range(thread_id);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            // The caller may have stopped spinning; notifying under the mutex cannot be lost.
-            std::lock_guard<std::mutex> lock(mutex_);
-            done_.notify_one();
-        }
+        finished_.fetch_add(1, std::memory_order_acq_rel);
+        // The caller may have stopped spinning; notifying under the mutex cannot be lost.
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
+    }
+}
+
+bool ThreadPool::claim(uint64_t generation) {
+    const uint64_t id = (generation & 0xFFFFFFFFu) << 32;
+    uint64_t v = job_.load(std::memory_order_acquire);
+    for (;;) {
+        if ((v & ~uint64_t(0xFFFFFFFFu)) != id || (v & kJobClosed) != 0) return false;
+        if (job_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) return true;
     }
 }
 
@@ -140,19 +149,24 @@ void ThreadPool::run(int64_t n_tasks, double work, TaskFn fn, void* context) {
     context_ = context;
     n_tasks_ = n_tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+    finished_.store(0, std::memory_order_relaxed);
     {
         // Bumped under the mutex so a worker between its check and its wait cannot miss the notify.
         std::lock_guard<std::mutex> lock(mutex_);
         error_ = nullptr;
-        generation_.fetch_add(1, std::memory_order_release);
+        const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+        job_.store((generation & 0xFFFFFFFFu) << 32, std::memory_order_release);  // open, no claims yet
+        generation_.store(generation, std::memory_order_release);
     }
     wake_.notify_all();
     {
         InsidePool inside;
         run_range(0);
     }
-    const auto all_done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+    // No tasks are left: close the job, then wait only for the workers that claimed it. A worker that
+    // was descheduled (or asleep) before claiming is not waited for; it will find the job closed.
+    const int claimed = static_cast<int>(job_.fetch_or(kJobClosed, std::memory_order_acq_rel) & kJobClaims);
+    const auto all_done = [&] { return finished_.load(std::memory_order_acquire) == claimed; };
     if (!spin_until(all_done)) {
         std::unique_lock<std::mutex> lock(mutex_);
         done_.wait(lock, all_done);

@@ -11,7 +11,8 @@
 // futex wake becomes an IPI to a halted vCPU), while a training step makes ~20 parallel calls a few
 // hundred microseconds apart: sleeping workers made the small layers slower on 2 threads than on 1.
 // So a worker polls for the next job for kSpinMicros before it blocks, and the caller polls for the
-// workers to finish the same way.
+// workers to finish the same way. The caller waits only for workers that joined the job before it ran
+// out of tasks: one that was descheduled in the meantime does not hold the step up.
 #pragma once
 
 #include <atomic>
@@ -64,18 +65,25 @@ private:
     void worker_main(int thread_id, uint64_t seen_generation);
     void run(int64_t n_tasks, double work, TaskFn fn, void* context);
     void run_range(int thread_id);
+    bool claim(uint64_t generation);  // joins the job of that generation unless it is closed or gone
 
     std::mutex dispatch_;            // one parallel_for / set_threads at a time
     mutable std::mutex mutex_;       // guards sleeping, error_ and n_threads_
     std::condition_variable wake_;   // workers block here for a new generation (after spinning)
-    std::condition_variable done_;   // the caller blocks here for pending_ == 0 (after spinning)
+    std::condition_variable done_;   // the caller blocks here for its claimed workers (after spinning)
     std::vector<std::thread> workers_;
     int n_threads_ = 1;
-    // A job is published by writing the fields below, then bumping generation_ (release); a worker
-    // that sees the new generation (acquire) sees the job. pending_ counts workers still running it.
+    // A job is published by writing the fields below and job_, then bumping generation_ (release); a
+    // worker that sees the new generation (acquire) sees the job.
     std::atomic<bool> stop_{false};
     std::atomic<uint64_t> generation_{0};
-    std::atomic<int> pending_{0};
+    // The current job's claims: (generation mod 2^32) << 32 | closed flag | workers that joined. Workers
+    // claim before they touch the job; the caller closes it when no tasks are left and waits for the
+    // claimed ones only (finished_ counts those done).
+    static constexpr uint64_t kJobClosed = uint64_t(1) << 31;
+    static constexpr uint64_t kJobClaims = kJobClosed - 1;
+    std::atomic<uint64_t> job_{0};
+    std::atomic<int> finished_{0};
     TaskFn fn_ = nullptr;
     void* context_ = nullptr;
     int64_t n_tasks_ = 0;
