@@ -260,6 +260,33 @@ void forward_shared_no_dropout(const Shape& s, const float* a, const float* w, c
     return x;
 }
 
+// Forward through OpenBLAS (builds without AVX2/FMA): masked row panels packed, then one sgemm each.
+[[maybe_unused]] void forward_openblas(const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                                       const float* bias, int activation, float* z) {
+    const int64_t pr = panel_rows(s.R);
+    pool().parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            float* panel = mask.active ? scratch<float>(detail::kScratchPanel, size_t(pr * s.D)) : nullptr;
+            const auto src_row = [&](int64_t r) { return a + (s.shared ? r / s.K : r) * s.D; };
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                const float* A = a + r0 * s.D;
+                if (mask.active) {
+                    pack_masked_rows(mask, r0, rows, 0, s.D, src_row, panel);
+                    A = panel;
+                }
+                float* z0 = z + r0 * s.H;
+                init_with_bias(z0, rows, s.H, s.H, bias);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, int(rows), int(s.H), int(s.D), 1.0f, A,
+                            int(s.D), w, int(s.H), 1.0f, z0, int(s.H));
+                activation_rows(z0, rows, s.H, s.H, activation);
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
 #if ALPHADROP_GEMM_KERNEL
 // Rows [r0, r0 + rows) x columns [c0, c1) of (m .* a) packed for the micro-kernel (6-row slivers, see
 // gemm::pack_sliver): the mask is generated a tile of rows at a time into L1 and applied as the rows
@@ -283,19 +310,33 @@ void pack_a_masked(const MaskGen& mask, int64_t r0, int64_t rows, int64_t c0, in
     }
 }
 
+// The B operand of a micro-kernel product (depth k, n columns) packed into 16-column panels, in
+// parallel, into the calling thread's scratch: from src (k x n, row-major, leading dimension ld) or,
+// transposed, from src (n x k).
+const float* pack_b(const float* src, int64_t ld, int64_t k, int64_t n, bool transposed) {
+    const int64_t np = gemm::panels(n);
+    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * k * gemm::kNR));
+    pool().parallel_for(
+        np,
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t jr = begin; jr < end; ++jr) {
+                if (transposed) {
+                    gemm::pack_bt_panel(src, ld, k, n, jr, bp);
+                } else {
+                    gemm::pack_b_panel(src, ld, k, n, jr, bp);
+                }
+            }
+        },
+        double(k) * double(n));
+    return bp;
+}
+
 // Forward through the own micro-kernel: w is packed once (in parallel, by 16-column panels); each row
 // panel then takes its k blocks in order, packing the block's masked input into L2-sized slivers and
 // running the 6x16 kernel over them, with bias and ReLU applied as the tiles are stored.
 void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const float* w, const float* bias,
                       int activation, float* z) {
-    const int64_t np = gemm::panels(s.H);
-    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.D * gemm::kNR));
-    pool().parallel_for(
-        np,
-        [&](int64_t begin, int64_t end, int) {
-            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_b_panel(w, s.H, s.D, s.H, jr, bp);
-        },
-        double(s.D) * double(s.H));
+    const float* bp = pack_b(w, s.H, s.D, s.H, false);
 
     const int64_t pr = panel_rows(s.R);
     const int64_t kc = gemm::k_block(s.D);
@@ -362,31 +403,13 @@ void dw_block_own_gemm(const Shape& s, const MaskGen& mask, const float* a, cons
     }
 }
 
-// dz packed as the B operand of dw (16-column panels over H, depth R), in parallel; in the calling
-// thread's scratch.
-const float* pack_dz(const Shape& s, const float* dz) {
-    const int64_t np = gemm::panels(s.H);
-    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.R * gemm::kNR));
-    pool().parallel_for(
-        np,
-        [&](int64_t begin, int64_t end, int) {
-            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_b_panel(dz, s.H, s.R, s.H, jr, bp);
-        },
-        double(s.R) * double(s.H));
-    return bp;
-}
+// dz packed as the B operand of dw (16-column panels over H, depth R).
+const float* pack_dz(const Shape& s, const float* dz) { return pack_b(dz, s.H, s.R, s.H, false); }
 
 // da = (dzPre w^T) .* m for an unshared input: w^T packed once, row panels of dzPre packed into slivers,
 // the mask applied to each finished panel while it is still in L2.
 void da_own_gemm(const Shape& s, const MaskGen& mask, const float* w, const float* dz, float* da) {
-    const int64_t np = gemm::panels(s.D);
-    float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * s.H * gemm::kNR));
-    pool().parallel_for(
-        np,
-        [&](int64_t begin, int64_t end, int) {
-            for (int64_t jr = begin; jr < end; ++jr) gemm::pack_bt_panel(w, s.H, s.H, s.D, jr, bp);
-        },
-        double(s.D) * double(s.H));
+    const float* bp = pack_b(w, s.H, s.H, s.D, true);
     // Row panels of 36: a panel of da (36 x 784 floats = 113 KB at D = 784) is still in L2 when its mask
     // is applied, and stays there across the k blocks of a wide H. The panel size does not change any
     // result (each element's k blocks are the same), so it is chosen for the cache alone.
