@@ -331,6 +331,20 @@ const float* pack_b(const float* src, int64_t ld, int64_t k, int64_t n, bool tra
     return bp;
 }
 
+// C rows [r0, r0 + rows) (row r at c + (r - r0) * n) = (m .* A) B over all k blocks in order, A's row r
+// being src_row(r)[0 .. depth) and bp the B operand packed to that depth (pack_b); bias and ReLU as in
+// gemm::block_product. ap is the caller's sliver buffer (gemm::packed_a_floats(rows, k_block(depth))).
+template <class SrcRow>
+void panel_product(const MaskGen& mask, int64_t r0, int64_t rows, SrcRow src_row, int64_t depth, const float* bp,
+                   int64_t n, float* c, const float* bias, bool relu, float* ap) {
+    const int64_t kc = gemm::k_block(depth);
+    for (int64_t k0 = 0; k0 < depth; k0 += kc) {
+        const int64_t k1 = std::min(k0 + kc, depth);
+        pack_a_masked(mask, r0, rows, k0, k1, src_row, ap);
+        gemm::block_product(ap, rows, bp, depth, k0, k1 - k0, n, c, n, bias, k0 == 0, relu && k1 == depth);
+    }
+}
+
 // Forward through the own micro-kernel: w is packed once (in parallel, by 16-column panels); each row
 // panel then takes its k blocks in order, packing the block's masked input into L2-sized slivers and
 // running the 6x16 kernel over them, with bias and ReLU applied as the tiles are stored.
@@ -350,12 +364,7 @@ void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const
                 const int64_t r0 = pi * pr;
                 const int64_t rows = std::min(pr, s.R - r0);
                 float* z0 = z + r0 * s.H;
-                for (int64_t k0 = 0; k0 < s.D; k0 += kc) {
-                    const int64_t k1 = std::min(k0 + kc, s.D);
-                    pack_a_masked(mask, r0, rows, k0, k1, src_row, ap);
-                    gemm::block_product(ap, rows, bp, s.D, k0, k1 - k0, s.H, z0, s.H, bias, k0 == 0,
-                                        relu && k1 == s.D);
-                }
+                panel_product(mask, r0, rows, src_row, s.D, bp, s.H, z0, bias, relu, ap);
                 if (activation == ACT_TANH) activation_rows(z0, rows, s.H, s.H, activation);
             }
         },
@@ -427,11 +436,7 @@ void da_own_gemm(const Shape& s, const MaskGen& mask, const float* w, const floa
                 const int64_t r0 = pi * pr;
                 const int64_t rows = std::min(pr, s.R - r0);
                 float* da0 = da + r0 * s.D;
-                for (int64_t k0 = 0; k0 < s.H; k0 += kc) {
-                    const int64_t k1 = std::min(k0 + kc, s.H);
-                    pack_a_masked(none, r0, rows, k0, k1, dz_row, ap);
-                    gemm::block_product(ap, rows, bp, s.H, k0, k1 - k0, s.D, da0, s.D, nullptr, k0 == 0, false);
-                }
+                panel_product(none, r0, rows, dz_row, s.H, bp, s.D, da0, nullptr, false, ap);
                 if (!mask.active) continue;
                 for (int64_t t0 = 0; t0 < rows; t0 += tile) {
                     const int64_t tr = std::min(tile, rows - t0);
