@@ -4,6 +4,7 @@
 // All accumulation is in double. Datapoints are independent, so they are spread over the pool; the
 // batch mean (and dlog_tau) is then summed on the calling thread in n order.
 #include "alphadrop/kernels.h"
+#include "isa_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -12,11 +13,12 @@
 #include "common.h"
 #include "thread_pool.h"
 
-namespace alphadrop {
+ALPHADROP_ISA_BEGIN
+namespace kernels {
 
 namespace {
 
-using detail::pool;
+using runtime::ThreadPool;
 using detail::require_int_range;
 using detail::require_positive;
 using detail::require_ptr;
@@ -58,7 +60,7 @@ double loss_work(int64_t rows, int64_t width) { return 8.0 * double(rows) * doub
 
 }  // namespace
 
-double alpha_loss_categorical(int batch, int samples, int classes, const float* logits, const int* labels,
+double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int classes, const float* logits, const int* labels,
                               float alpha, float* loss_per_point, float* dlogits) {
     static const char* const fn = "alpha_loss_categorical";
     require_positive(batch, fn, "batch");
@@ -78,7 +80,7 @@ double alpha_loss_categorical(int batch, int samples, int classes, const float* 
     const double inv_b = 1.0 / double(B);
     double* per_point = scratch<double>(detail::kScratchPerPoint, size_t(B));  // this (calling) thread's
 
-    pool().parallel_for(
+    pool.parallel_for(
         B,
         [&](int64_t begin, int64_t end, int) {
             double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K + K * C));
@@ -126,7 +128,7 @@ double alpha_loss_categorical(int batch, int samples, int classes, const float* 
     return total / double(B);
 }
 
-double alpha_loss_gaussian(int batch, int samples, int dims, const float* f, const float* y, float log_tau,
+double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y, float log_tau,
                            float alpha, float* loss_per_point, float* df, float* dlog_tau) {
     static const char* const fn = "alpha_loss_gaussian";
     require_positive(batch, fn, "batch");
@@ -144,7 +146,7 @@ double alpha_loss_gaussian(int batch, int samples, int dims, const float* f, con
     // per_point[n] = L_n, per_point[B + n] = d L_n / d log_tau.
     double* per_point = scratch<double>(detail::kScratchPerPoint, size_t(2 * B));
 
-    pool().parallel_for(
+    pool.parallel_for(
         B,
         [&](int64_t begin, int64_t end, int) {
             double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K));
@@ -190,4 +192,5 @@ double alpha_loss_gaussian(int batch, int samples, int dims, const float* f, con
     return total / double(B);
 }
 
-}  // namespace alphadrop
+}  // namespace kernels
+ALPHADROP_ISA_END

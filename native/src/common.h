@@ -10,7 +10,10 @@
 #include <stdexcept>
 #include <string>
 
-namespace alphadrop::detail {
+#include "isa_namespace.h"
+
+ALPHADROP_ISA_BEGIN
+namespace detail {
 
 [[noreturn]] inline void fail(const char* function, const std::string& message) {
     throw std::invalid_argument(std::string("alphadrop::") + function + ": " + message);
@@ -101,4 +104,5 @@ inline int64_t round_up(int64_t a, int64_t multiple) { return ceil_div(a, multip
 
 inline int64_t clamp64(int64_t v, int64_t lo, int64_t hi) { return v < lo ? lo : (v > hi ? hi : v); }
 
-}  // namespace alphadrop::detail
+}  // namespace detail
+ALPHADROP_ISA_END

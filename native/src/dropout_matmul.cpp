@@ -4,6 +4,7 @@
 // count), and every OpenBLAS call is single-threaded and sees the same shapes whatever the pool size,
 // so results are bit-identical for any thread count. Masks are regenerated from Philox, never stored.
 #include "alphadrop/kernels.h"
+#include "isa_kernels.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,18 +12,19 @@
 #include <string>
 
 #include "common.h"
-#include "gemm_kernel.h"
+#include "gemm_blocking.h"
 #include "openblas.h"
 #include "philox.h"
 #include "thread_pool.h"
 
-namespace alphadrop {
+ALPHADROP_ISA_BEGIN
+namespace kernels {
 
 namespace {
 
 using detail::ceil_div;
 using detail::clamp64;
-using detail::pool;
+using runtime::ThreadPool;
 using detail::require_activation;
 using detail::require_int_range;
 using detail::require_positive;
@@ -55,12 +57,14 @@ Shape check_shape(const char* fn, int batch, int samples, bool shared_input, int
 // amortise the per-panel work (with OpenBLAS, one sgemm per 64 rows ran ~25% slower than one per 256
 // rows at D=784, H=400); aiming at >= 4 panels keeps two or more threads busy on small batches.
 
-// Rows per panel for the forward and da: a multiple of 6 (the micro-kernel's sliver) in [18, 256],
+// Rows per panel for the forward and da: a multiple of the micro-kernel's MR in [3 MR, 256],
 // aiming at 12 panels. Threads take panels as they come free, so 12 keeps 2, 3 or 4 threads level
 // even when one of them is slowed by something else on its core (with 6 fixed shares, a 2-thread
 // epoch here varied from 2.1 s to 3.6 s). The micro-kernel packs w once per call, so smaller panels
 // cost little (the OpenBLAS path re-packs w per panel).
-int64_t panel_rows(int64_t rows) { return clamp64(round_up(ceil_div(rows, 12), 6), 18, 256); }
+int64_t panel_rows(int64_t rows) {
+    return clamp64(round_up(ceil_div(rows, 12), gemm::kMR), 3 * gemm::kMR, 256 / gemm::kMR * gemm::kMR);
+}
 
 // dw = (m .* a)^T dzPre has two shapes of work split, both fixed by the problem shape:
 //  - wide inputs (D >= kDwColumnSplitMin): panels of columns of a (= rows of dw), each summed over all
@@ -85,7 +89,7 @@ int64_t dw_panel_cols(int64_t in) {
 constexpr int64_t kDwRowBlock = 2048;
 
 // Rows per da panel of the micro-kernel path (see da_own_gemm).
-constexpr int64_t kDaPanelRows = 36;
+constexpr int64_t kDaPanelRows = (36 + gemm::kMR - 1) / gemm::kMR * gemm::kMR;
 
 // Element blocks for the in-place activation backward.
 constexpr int64_t kElementBlock = 8192;
@@ -215,12 +219,12 @@ void activation_backward(float* __restrict dz, const float* __restrict z, int64_
 
 // Shared input without dropout: every sample of datapoint n sees the same row, so compute the B
 // distinct rows once (written straight into row n*K of z via ldc = K*H) and replicate them.
-void forward_shared_no_dropout(const Shape& s, const float* a, const float* w, const float* bias, int activation,
+void forward_shared_no_dropout(ThreadPool& pool, const Shape& s, const float* a, const float* w, const float* bias, int activation,
                                float* z) {
     const int64_t pb = panel_rows(s.B);
     const int64_t n_panels = ceil_div(s.B, pb);
     const int64_t ldz = s.K * s.H;
-    pool().parallel_for(
+    pool.parallel_for(
         n_panels,
         [&](int64_t begin, int64_t end, int) {
             for (int64_t panel = begin; panel < end; ++panel) {
@@ -261,10 +265,10 @@ void forward_shared_no_dropout(const Shape& s, const float* a, const float* w, c
 }
 
 // Forward through OpenBLAS (builds without AVX2/FMA): masked row panels packed, then one sgemm each.
-[[maybe_unused]] void forward_openblas(const Shape& s, const MaskGen& mask, const float* a, const float* w,
+[[maybe_unused]] void forward_openblas(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w,
                                        const float* bias, int activation, float* z) {
     const int64_t pr = panel_rows(s.R);
-    pool().parallel_for(
+    pool.parallel_for(
         ceil_div(s.R, pr),
         [&](int64_t begin, int64_t end, int) {
             float* panel = mask.active ? scratch<float>(detail::kScratchPanel, size_t(pr * s.D)) : nullptr;
@@ -313,10 +317,10 @@ void pack_a_masked(const MaskGen& mask, int64_t r0, int64_t rows, int64_t c0, in
 // The B operand of a micro-kernel product (depth k, n columns) packed into 16-column panels, in
 // parallel, into the calling thread's scratch: from src (k x n, row-major, leading dimension ld) or,
 // transposed, from src (n x k).
-const float* pack_b(const float* src, int64_t ld, int64_t k, int64_t n, bool transposed) {
+const float* pack_b(ThreadPool& pool, const float* src, int64_t ld, int64_t k, int64_t n, bool transposed) {
     const int64_t np = gemm::panels(n);
     float* bp = scratch<float>(detail::kScratchPackedB, size_t(np * k * gemm::kNR));
-    pool().parallel_for(
+    pool.parallel_for(
         np,
         [&](int64_t begin, int64_t end, int) {
             for (int64_t jr = begin; jr < end; ++jr) {
@@ -348,14 +352,14 @@ void panel_product(const MaskGen& mask, int64_t r0, int64_t rows, SrcRow src_row
 // Forward through the own micro-kernel: w is packed once (in parallel, by 16-column panels); each row
 // panel then takes its k blocks in order, packing the block's masked input into L2-sized slivers and
 // running the 6x16 kernel over them, with bias and ReLU applied as the tiles are stored.
-void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const float* w, const float* bias,
+void forward_own_gemm(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w, const float* bias,
                       int activation, float* z) {
-    const float* bp = pack_b(w, s.H, s.D, s.H, false);
+    const float* bp = pack_b(pool, w, s.H, s.D, s.H, false);
 
     const int64_t pr = panel_rows(s.R);
     const int64_t kc = gemm::k_block(s.D);
     const bool relu = activation == ACT_RELU;
-    pool().parallel_for(
+    pool.parallel_for(
         ceil_div(s.R, pr),
         [&](int64_t begin, int64_t end, int) {
             float* ap = scratch<float>(detail::kScratchPanel, size_t(gemm::packed_a_floats(pr, kc)));
@@ -373,17 +377,16 @@ void forward_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const
 
 // dw rows [d0, d1) (columns of a) summed over batch rows [r0, r1) into out (ldc = H), through the
 // micro-kernel with A = (m .* a)^T: for each batch row the masked segment a[r, d0:d1] is cut into the
-// 6-column slivers (a row-major source needs no transpose here); bp holds dz packed to depth R.
+// MR-column slivers (a row-major source needs no transpose here); bp holds dz packed to depth R.
 void dw_block_own_gemm(const Shape& s, const MaskGen& mask, const float* a, const float* bp, int64_t d0, int64_t d1,
                        int64_t r0, int64_t r1, float* out) {
     const int64_t dc = d1 - d0;
     const int64_t kc_max = gemm::k_block(r1 - r0);
     const int64_t slivers = ceil_div(dc, gemm::kMR);
-    const int64_t stride = kc_max * gemm::kMR + 8;  // + slack: each row's 8-float store spills 2 floats
+    const int64_t stride = kc_max * gemm::kMR + 8;  // + slack: the last row's 8-float stores spill past it
     float* ap = scratch<float>(detail::kScratchPanel, size_t(slivers * stride));
     const int64_t tile = mask_tile_rows(dc);
     float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(std::min(tile, r1 - r0) * dc)) : nullptr;
-    const int64_t vector_slivers = dc >= 8 ? (dc - 8) / gemm::kMR + 1 : 0;  // slivers whose 8-float load fits
     for (int64_t k0 = r0; k0 < r1; k0 += kc_max) {
         const int64_t k1 = std::min(k0 + kc_max, r1);
         for (int64_t t0 = k0; t0 < k1; t0 += tile) {
@@ -394,16 +397,22 @@ void dw_block_own_gemm(const Shape& s, const MaskGen& mask, const float* a, cons
                 const float* src = a + (s.shared ? r / s.K : r) * s.D + d0;
                 const float* mi = m != nullptr ? m + i * dc : nullptr;
                 float* dst = ap + (r - k0) * gemm::kMR;
-                int64_t sl = 0;
-                for (; sl < vector_slivers; ++sl) {
-                    __m256 x = _mm256_loadu_ps(src + sl * gemm::kMR);
-                    if (mi != nullptr) x = _mm256_mul_ps(x, _mm256_loadu_ps(mi + sl * gemm::kMR));
-                    _mm256_storeu_ps(dst + sl * stride, x);
-                }
-                for (; sl < slivers; ++sl) {
-                    for (int64_t j = 0; j < gemm::kMR; ++j) {
-                        const int64_t d = sl * gemm::kMR + j;
-                        dst[sl * stride + j] = d < dc ? (mi != nullptr ? src[d] * mi[d] : src[d]) : 0.0f;
+                // Each sliver's MR floats in 8-float pieces while a whole piece fits in the row; the
+                // floats a piece stores past the sliver's MR are overwritten by the next row's stores.
+                for (int64_t sl = 0; sl < slivers; ++sl) {
+                    for (int64_t j0 = 0; j0 < gemm::kMR; j0 += 8) {
+                        const int64_t d = sl * gemm::kMR + j0;
+                        if (d + 8 <= dc) {
+                            __m256 x = _mm256_loadu_ps(src + d);
+                            if (mi != nullptr) x = _mm256_mul_ps(x, _mm256_loadu_ps(mi + d));
+                            _mm256_storeu_ps(dst + sl * stride + j0, x);
+                            continue;
+                        }
+                        for (int64_t j = j0; j < gemm::kMR; ++j) {
+                            const int64_t dj = sl * gemm::kMR + j;
+                            dst[sl * stride + j] = dj < dc ? (mi != nullptr ? src[dj] * mi[dj] : src[dj]) : 0.0f;
+                        }
+                        break;
                     }
                 }
             }
@@ -412,19 +421,19 @@ void dw_block_own_gemm(const Shape& s, const MaskGen& mask, const float* a, cons
     }
 }
 
-// dz packed as the B operand of dw (16-column panels over H, depth R).
-const float* pack_dz(const Shape& s, const float* dz) { return pack_b(dz, s.H, s.R, s.H, false); }
+// dz packed as the B operand of dw (NR-column panels over H, depth R).
+const float* pack_dz(ThreadPool& pool, const Shape& s, const float* dz) { return pack_b(pool, dz, s.H, s.R, s.H, false); }
 
 // da = (dzPre w^T) .* m for an unshared input: w^T packed once, row panels of dzPre packed into slivers,
 // the mask applied to each finished panel while it is still in L2.
-void da_own_gemm(const Shape& s, const MaskGen& mask, const float* w, const float* dz, float* da) {
-    const float* bp = pack_b(w, s.H, s.H, s.D, true);
+void da_own_gemm(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* w, const float* dz, float* da) {
+    const float* bp = pack_b(pool, w, s.H, s.H, s.D, true);
     // Row panels of 36: a panel of da (36 x 784 floats = 113 KB at D = 784) is still in L2 when its mask
     // is applied, and stays there across the k blocks of a wide H. The panel size does not change any
     // result (each element's k blocks are the same), so it is chosen for the cache alone.
     const int64_t pr = std::min<int64_t>(kDaPanelRows, s.R);
     const int64_t kc = gemm::k_block(s.H);
-    pool().parallel_for(
+    pool.parallel_for(
         ceil_div(s.R, pr),
         [&](int64_t begin, int64_t end, int) {
             float* ap = scratch<float>(detail::kScratchPanel, size_t(gemm::packed_a_floats(pr, kc)));
@@ -471,18 +480,18 @@ void dw_block(const Shape& s, const MaskGen& mask, const float* a, const float* 
 #endif
 }
 
-const float* packed_dz_if_needed([[maybe_unused]] const Shape& s, [[maybe_unused]] const float* dz) {
+const float* packed_dz_if_needed([[maybe_unused]] ThreadPool& pool, [[maybe_unused]] const Shape& s, [[maybe_unused]] const float* dz) {
 #if ALPHADROP_GEMM_KERNEL
-    return pack_dz(s, dz);
+    return pack_dz(pool, s, dz);
 #else
     return nullptr;
 #endif
 }
 
-void dw_by_column_panels(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+void dw_by_column_panels(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
     const int64_t pd = dw_panel_cols(s.D);
-    const float* bp = packed_dz_if_needed(s, dz);
-    pool().parallel_for(
+    const float* bp = packed_dz_if_needed(pool, s, dz);
+    pool.parallel_for(
         ceil_div(s.D, pd),
         [&](int64_t begin, int64_t end, int) {
             for (int64_t pi = begin; pi < end; ++pi) {
@@ -494,14 +503,14 @@ void dw_by_column_panels(const Shape& s, const MaskGen& mask, const float* a, co
         2.0 * double(s.R) * double(s.D) * double(s.H));
 }
 
-void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+void dw_by_row_blocks(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
     const int64_t blocks = std::min(kDwRowBlocks, s.R);
     const int64_t rows_per = ceil_div(s.R, blocks);
     const int64_t size = s.D * s.H;
-    const float* bp = packed_dz_if_needed(s, dz);
+    const float* bp = packed_dz_if_needed(pool, s, dz);
     // Block 0 writes dw itself; blocks 1.. write partials owned by the calling thread's scratch.
     float* partials = scratch<float>(detail::kScratchPartials, size_t((blocks - 1) * size));
-    pool().parallel_for(
+    pool.parallel_for(
         blocks,
         [&](int64_t begin, int64_t end, int) {
             for (int64_t j = begin; j < end; ++j) {
@@ -517,7 +526,7 @@ void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const
         },
         2.0 * double(s.R) * double(s.D) * double(s.H));
     // dw = ((p0 + p1) + p2) + p3, element-wise, so any split of the elements gives the same sums.
-    pool().parallel_for(
+    pool.parallel_for(
         ceil_div(size, kElementBlock),
         [&](int64_t begin, int64_t end, int) {
             const int64_t e0 = begin * kElementBlock;
@@ -529,7 +538,7 @@ void dw_by_row_blocks(const Shape& s, const MaskGen& mask, const float* a, const
 
 }  // namespace
 
-void dropout_matmul_forward(long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+void dropout_matmul_forward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
                             int in, int out, const float* a, const float* w, const float* bias, int activation,
                             float* z) {
     static const char* const fn = "dropout_matmul_forward";
@@ -542,18 +551,18 @@ void dropout_matmul_forward(long long seed, int step, int layer, float p, int ba
     const MaskGen mask(seed, step, layer, p);
 
     if (s.shared && !mask.active) {
-        forward_shared_no_dropout(s, a, w, bias, activation, z);
+        forward_shared_no_dropout(pool, s, a, w, bias, activation, z);
         return;
     }
 
 #if ALPHADROP_GEMM_KERNEL
-    forward_own_gemm(s, mask, a, w, bias, activation, z);
+    forward_own_gemm(pool, s, mask, a, w, bias, activation, z);
 #else
-    forward_openblas(s, mask, a, w, bias, activation, z);
+    forward_openblas(pool, s, mask, a, w, bias, activation, z);
 #endif
 }
 
-void dropout_matmul_backward(long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+void dropout_matmul_backward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
                              int in, int out, const float* a, const float* w, const float* z, int activation, float* dz,
                              float* dw, float* db, float* da) {
     static const char* const fn = "dropout_matmul_backward";
@@ -570,7 +579,7 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
     // 1. dz <- dzPre in place (element-wise, so any split is deterministic).
     if (activation != ACT_IDENTITY) {
         const int64_t total = s.R * s.H;
-        pool().parallel_for(
+        pool.parallel_for(
             ceil_div(total, kElementBlock),
             [&](int64_t begin, int64_t end, int) {
                 const int64_t e0 = begin * kElementBlock;
@@ -582,7 +591,7 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
 
     // 2. db = column sums of dzPre: split over columns, each column summed over rows in order (double).
     if (db != nullptr) {
-        pool().parallel_for(
+        pool.parallel_for(
             ceil_div(s.H, kDbColumnBlock),
             [&](int64_t begin, int64_t end, int) {
                 const int64_t h0 = begin * kDbColumnBlock;
@@ -605,7 +614,7 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
     if (da != nullptr) {
         if (s.shared) {
             const int64_t pb = std::max<int64_t>(1, panel_rows(s.R) / s.K);  // datapoints per panel
-            pool().parallel_for(
+            pool.parallel_for(
                 ceil_div(s.B, pb),
                 [&](int64_t begin, int64_t end, int) {
                     float* tmp = scratch<float>(detail::kScratchPanel, size_t(pb * s.K * s.D));
@@ -643,10 +652,10 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
                 gemm_work);
         } else {
 #if ALPHADROP_GEMM_KERNEL
-            da_own_gemm(s, mask, w, dz, da);
+            da_own_gemm(pool, s, mask, w, dz, da);
 #else
             const int64_t pr = panel_rows(s.R);
-            pool().parallel_for(
+            pool.parallel_for(
                 ceil_div(s.R, pr),
                 [&](int64_t begin, int64_t end, int) {
                     const int64_t tile = std::min(mask_tile_rows(s.D), pr);
@@ -673,10 +682,11 @@ void dropout_matmul_backward(long long seed, int step, int layer, float p, int b
 
     // 4. dw = (m .* a)^T dzPre.
     if (s.D >= kDwColumnSplitMin) {
-        dw_by_column_panels(s, mask, a, dz, dw);
+        dw_by_column_panels(pool, s, mask, a, dz, dw);
     } else {
-        dw_by_row_blocks(s, mask, a, dz, dw);
+        dw_by_row_blocks(pool, s, mask, a, dz, dw);
     }
 }
 
-}  // namespace alphadrop
+}  // namespace kernels
+ALPHADROP_ISA_END

@@ -23,7 +23,10 @@
 #include <immintrin.h>
 #endif
 
-namespace alphadrop::philox {
+#include "isa_namespace.h"
+
+ALPHADROP_ISA_BEGIN
+namespace philox {
 
 inline constexpr uint32_t kM0 = 0xD2511F53u;
 inline constexpr uint32_t kM1 = 0xCD9E8D57u;
@@ -424,4 +427,5 @@ private:
     };
 };
 
-}  // namespace alphadrop::philox
+}  // namespace philox
+ALPHADROP_ISA_END

@@ -6,7 +6,7 @@
 
 #include "openblas.h"
 
-namespace alphadrop::detail {
+namespace alphadrop::runtime {
 
 namespace {
 // > 0 while this thread is inside the pool (a worker, or a caller running its share). A nested
@@ -31,36 +31,23 @@ bool spin_until(Done done) {
     }
 }
 
-int default_threads() {
-    const unsigned hw = std::thread::hardware_concurrency();
-    return hw == 0 ? 1 : static_cast<int>(hw);
-}
 }  // namespace
 
-ThreadPool& ThreadPool::instance() {
-    static ThreadPool* const pool = new ThreadPool(default_threads());  // intentionally leaked
-    return *pool;
-}
-
 ThreadPool::ThreadPool(int n) {
+    if (n < 1) throw std::invalid_argument("alphadrop::ThreadPool: threads must be >= 1, got " + std::to_string(n));
     openblas_set_num_threads(1);
     std::lock_guard<std::mutex> dispatch(dispatch_);
     start_workers(n);
+}
+
+ThreadPool::~ThreadPool() {
+    std::lock_guard<std::mutex> dispatch(dispatch_);
+    stop_workers();
 }
 
 int ThreadPool::threads() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return n_threads_;
-}
-
-void ThreadPool::set_threads(int n) {
-    if (n < 1) throw std::invalid_argument("alphadrop::set_threads: n must be >= 1, got " + std::to_string(n));
-    if (tl_inside_pool > 0) throw std::logic_error("alphadrop::set_threads: called from inside a parallel region");
-    std::lock_guard<std::mutex> dispatch(dispatch_);
-    openblas_set_num_threads(1);
-    if (n == n_threads_) return;
-    stop_workers();
-    start_workers(n);
 }
 
 void ThreadPool::start_workers(int n) {
@@ -182,4 +169,4 @@ void ThreadPool::run(int64_t n_tasks, double work, TaskFn fn, void* context) {
     if (error) std::rethrow_exception(error);
 }
 
-}  // namespace alphadrop::detail
+}  // namespace alphadrop::runtime

@@ -1,5 +1,7 @@
-// The one owner of threads in the kernels: a small persistent std::thread pool. OpenBLAS is pinned to
-// a single thread (openblas_set_num_threads(1)) and runs inside the pool's threads on their row ranges.
+// The owner of an engine's compute threads: a small persistent std::thread pool, one per engine (so
+// two engines never serialise each other). OpenBLAS is pinned to a single thread
+// (openblas_set_num_threads(1)) and runs inside the pools' threads on their row ranges.
+// Compiled for the baseline ISA only; kernels of every ISA call it.
 //
 // parallel_for(n_tasks, fn) calls fn(task, task + 1, thread_id) for every task, each task run by
 // whichever thread takes it next (the calling thread is thread 0 and takes tasks too); below the work
@@ -24,18 +26,18 @@
 #include <type_traits>
 #include <vector>
 
-namespace alphadrop::detail {
+namespace alphadrop::runtime {
 
 class ThreadPool {
 public:
     using TaskFn = void (*)(void* context, int64_t task_begin, int64_t task_end, int thread_id);
 
-    // The process-wide pool, created on first use with hardware_concurrency() threads. Never destroyed
-    // (a JVM may still be running kernels on other threads while the process exits).
-    static ThreadPool& instance();
+    // A pool of n >= 1 threads (the calling thread counts as one: n - 1 workers are started).
+    explicit ThreadPool(int n);
+    // Joins the workers; no parallel_for may be running.
+    ~ThreadPool();
 
     int threads() const;
-    void set_threads(int n);
 
     // Below this much work (roughly flops or element touches), run inline on the calling thread: waking
     // workers costs tens of microseconds. Task boundaries are the same either way.
@@ -59,7 +61,6 @@ public:
     ThreadPool& operator=(const ThreadPool&) = delete;
 
 private:
-    explicit ThreadPool(int n);
     void start_workers(int n);  // requires dispatch_ held, no workers running
     void stop_workers();        // requires dispatch_ held
     void worker_main(int thread_id, uint64_t seen_generation);
@@ -67,7 +68,7 @@ private:
     void run_range(int thread_id);
     bool claim(uint64_t generation);  // joins the job of that generation unless it is closed or gone
 
-    std::mutex dispatch_;            // one parallel_for / set_threads at a time
+    std::mutex dispatch_;            // one parallel_for at a time
     mutable std::mutex mutex_;       // guards sleeping, error_ and n_threads_
     std::condition_variable wake_;   // workers block here for a new generation (after spinning)
     std::condition_variable done_;   // the caller blocks here for its claimed workers (after spinning)
@@ -91,6 +92,4 @@ private:
     std::exception_ptr error_;
 };
 
-inline ThreadPool& pool() { return ThreadPool::instance(); }
-
-}  // namespace alphadrop::detail
+}  // namespace alphadrop::runtime

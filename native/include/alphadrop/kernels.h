@@ -5,6 +5,11 @@
 // Arguments are validated in Java (AbstractKernels) before these functions are called; the kernels
 // re-check only what would corrupt memory and throw std::invalid_argument, which the JavaCPP glue
 // turns into a Java exception.
+//
+// Every kernel runs on an Engine: a thread pool of its own and the kernel table of one instruction
+// set, chosen when the engine is created. Only that table's code runs, so an engine of a level the
+// CPU has never executes an instruction the CPU lacks. Engines are independent: two of them never
+// wait for each other. One engine runs one kernel at a time (concurrent calls on it take turns).
 #pragma once
 
 #include <cstdint>
@@ -14,39 +19,61 @@ namespace alphadrop {
 // Activation codes, shared with io.github.alphadrop.kernels.Activation.
 enum : int { ACT_IDENTITY = 0, ACT_RELU = 1, ACT_TANH = 2 };
 
+// Instruction-set levels, shared with io.github.alphadrop.kernels.Isa: x86-64-v2 (SSE4.2, no AVX),
+// AVX2 + FMA (x86-64-v3), AVX-512 F/BW/VL/DQ/CD.
+enum : int { ISA_BASELINE = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+
+struct Engine;
+
 // Library version string, e.g. "0.1.0".
 const char* version();
 
 // What openblas_get_config() reports for the OpenBLAS this library is bound to.
 const char* openblas_config();
 
-// The number of threads the kernels use (our own pool; OpenBLAS runs single-threaded inside it).
-int threads();
-// Sets the thread count (>= 1). One owner of threads: this pool; OpenBLAS is pinned to 1 thread.
-void set_threads(int n);
+// The highest ISA level this CPU and OS support (-1 if not even the baseline), and why.
+int cpu_best_isa();
+const char* cpu_isa_report();
+
+// An engine of `threads` >= 1 threads running the kernels of `isa` (which must be <= cpu_best_isa(),
+// else std::invalid_argument). Free it with engine_destroy once no call on it is running.
+Engine* engine_create(int threads, int isa);
+void engine_destroy(Engine* engine);
+
+int engine_threads(const Engine* engine);
+int engine_isa(const Engine* engine);
+// The engine's dense micro-kernel (e.g. "f32_gemm_6x16_avx2", or "openblas_sgemm"), its tile, and its
+// mask generator's vector path.
+const char* engine_gemm_ukernel(const Engine* engine);
+int engine_gemm_mr(const Engine* engine);
+int engine_gemm_nr(const Engine* engine);
+const char* engine_mask_emitter(const Engine* engine);
+
+// Single-thread FMA throughput (GFLOP/s) of the engine's ISA, measured for about `seconds`.
+double engine_fma_peak_gflops(const Engine* engine, double seconds);
 
 // Dropout multipliers (0 or 1/(1-p)) for rows [row_offset, row_offset + rows), columns [0, cols).
-void dropout_mask(long long seed, int step, int layer, float p,
+void dropout_mask(Engine* engine, long long seed, int step, int layer, float p,
                   int row_offset, int rows, int cols, float* mask);
 
 // z = act((m .* a) w + bias), shared_input: a is B x D and serves K rows each; else a is (B*K) x D.
-void dropout_matmul_forward(long long seed, int step, int layer, float p,
+void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p,
                             int batch, int samples, bool shared_input, int in, int out,
                             const float* a, const float* w, const float* bias, int activation, float* z);
 
 // Backward of dropout_matmul_forward; dz is overwritten with the pre-activation gradient when the
 // activation is not identity. dw (D x H) and db (H) are overwritten; da may be null; db may be null.
-void dropout_matmul_backward(long long seed, int step, int layer, float p,
+void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p,
                              int batch, int samples, bool shared_input, int in, int out,
                              const float* a, const float* w, const float* z, int activation,
                              float* dz, float* dw, float* db, float* da);
 
 // Alpha-divergence loss, categorical likelihood. Returns the batch mean of L_n.
-double alpha_loss_categorical(int batch, int samples, int classes, const float* logits, const int* labels,
-                              float alpha, float* loss_per_point, float* dlogits);
+double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
+                              const int* labels, float alpha, float* loss_per_point, float* dlogits);
 
 // Alpha-divergence loss, Gaussian likelihood with precision exp(log_tau). Returns the batch mean of L_n.
-double alpha_loss_gaussian(int batch, int samples, int dims, const float* f, const float* y, float log_tau,
-                           float alpha, float* loss_per_point, float* df, float* dlog_tau);
+double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, const float* f, const float* y,
+                           float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
 
 }  // namespace alphadrop

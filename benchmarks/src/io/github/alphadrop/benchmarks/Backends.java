@@ -29,11 +29,11 @@ final class Backends {
                     + " -Djavacpp.skip), or select only the java and sgemm benchmarks, e.g. benchmarks/run 'Java|Sgemm'",
                     NativeKernels.loadFailure());
         }
-        Kernels kernels = new NativeKernels(threads);
-        // The setting is process-wide; read it back so that a table row labelled threads=2 really used two.
-        if (NativeKernels.threads() != threads) {
-            throw new IllegalStateException("asked the native backend for " + threads + " threads, it reports "
-                    + NativeKernels.threads());
+        NativeKernels kernels = new NativeKernels(threads);
+        // Read back (threads above the core count are capped) so a row labelled threads=2 really used two.
+        if (kernels.threads() != threads) {
+            throw new IllegalStateException("asked the native backend for " + threads + " threads, it has "
+                    + kernels.threads());
         }
         return kernels;
     }

@@ -217,12 +217,13 @@ public final class FashionBenchmark {
         Kernels kernels = Backend.create(backend, threads);
         out.put("backend", kernels.name());
         if (backend.equals("native")) {
-            // The setting is process-wide; read it back so that a row labelled 2 threads really used two.
-            if (NativeKernels.threads() != threads) {
-                throw new IllegalStateException("asked the native backend for " + threads + " threads, it reports "
-                        + NativeKernels.threads());
+            // Read back (threads above the core count are capped) so a row labelled 2 threads really used two.
+            NativeKernels nk = (NativeKernels) kernels;
+            if (nk.threads() != threads) {
+                throw new IllegalStateException("asked the native backend for " + threads + " threads, it has "
+                        + nk.threads());
             }
-            out.put("threads", threads);
+            out.put("threads", threads).put("isa", nk.isa().label()).put("gemm_ukernel", nk.gemmUkernel());
         } else {
             out.put("threads", 1); // the reference backend is single-threaded
         }

@@ -50,7 +50,7 @@ class AttackGradientTest {
      * With (seed, step) fixed the masks are fixed, so x ↦ log p̄(y|x) is an ordinary function whose central
      * differences must match the analytic gradient in sign (and, loosely, in size) wherever it is not tiny.
      */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void gradientMatchesCentralDifferencesOfLogMeanProbability(Kernels kernels) {
         Mlp model = smoothModel();
@@ -91,7 +91,7 @@ class AttackGradientTest {
      * A model so sure of class 0 that p̄(1) = e^-800 underflows: the naive weights p_t(y) / (T p̄(y)) would be
      * 0/0, the log-space ones are 1/T each, and d log p̄(1)/dx0 = -400 - (p0·400 - p1·400) = -800.
      */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void gradientStaysFiniteForAnUnlikelyClass(Kernels kernels) {
         Mlp model = Mlp.builder(2).output(2).dropout(0f).build();
@@ -109,7 +109,7 @@ class AttackGradientTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void zeroEpsilonLeavesInputsUnchangedAndMeasuresMatchTheCleanOnes(Kernels kernels) {
         Mlp model = smoothModel();
@@ -138,7 +138,7 @@ class AttackGradientTest {
         assertEquals(2, r.examples().get(0).frames().size());
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void perturbedInputsStayInTheValidRange(Kernels kernels) {
         Mlp model = smoothModel();
@@ -174,7 +174,7 @@ class AttackGradientTest {
     }
 
     /** On a small trained classifier, iterative targeted steps make the target steadily more probable. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void targetedStepsRaiseTheTargetProbability(Kernels kernels) {
         TinyProblems.Classification blobs = TinyProblems.blobs(240, 4);

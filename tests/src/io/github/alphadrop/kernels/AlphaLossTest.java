@@ -30,7 +30,7 @@ class AlphaLossTest {
 
     // ------------------------------------------------------------------ categorical
 
-    @ParameterizedTest(name = "{0} K={1} alpha={2}")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} K={1} alpha={2}")
     @MethodSource("cases")
     void categoricalMatchesFormulaAndFiniteDifferences(Kernels kernels, int samples, float alpha) {
         Random random = new Random(17L * samples + Float.floatToIntBits(alpha));
@@ -63,7 +63,7 @@ class AlphaLossTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void tinyAlphaIsMeanCrossEntropy(Kernels kernels) {
         Random random = new Random(3);
@@ -93,7 +93,7 @@ class AlphaLossTest {
     }
 
     /** With one sample, every α gives -ll: the α-weighting has nothing to weigh. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void singleSampleLossDoesNotDependOnAlpha(Kernels kernels) {
         Random random = new Random(4);
@@ -114,7 +114,7 @@ class AlphaLossTest {
     }
 
     /** α = 1 is the log of the MC-averaged predictive probability: L_n = -log mean_k p_k(y_n). */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void alphaOneIsNegativeLogMeanProbability(Kernels kernels) {
         Random random = new Random(8);
@@ -144,7 +144,7 @@ class AlphaLossTest {
         assertEquals(mean, loss, 1e-10 * mean, kernels.name() + " batch mean");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void categoricalSurvivesHugeLogits(Kernels kernels) {
         // Sample 0 is confidently right (ll = 0), sample 1 confidently wrong (ll = -2e4): L = log(2)/α for
@@ -181,7 +181,7 @@ class AlphaLossTest {
 
     // ------------------------------------------------------------------ Gaussian
 
-    @ParameterizedTest(name = "{0} K={1} alpha={2}")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} K={1} alpha={2}")
     @MethodSource("cases")
     void gaussianMatchesFormulaAndFiniteDifferences(Kernels kernels, int samples, float alpha) {
         Random random = new Random(23L * samples + Float.floatToIntBits(alpha));
@@ -220,7 +220,7 @@ class AlphaLossTest {
         assertGradient((lossPlus - lossMinus) / ((double) plus - minus), dLogTau[0], kernels.name() + " dLogTau");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void gaussianSurvivesVeryNegativeLogLikelihoods(Kernels kernels) {
         // τ = 1, D = 1: a residual of sqrt(2e4) makes ll ≈ -1e4. Sample 0 fits exactly, sample 1 is far off.

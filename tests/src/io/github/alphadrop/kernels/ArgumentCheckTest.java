@@ -47,7 +47,7 @@ class ArgumentCheckTest {
         assertBad(() -> new Dropout(0L, 0, 65536, 0.5f), "layer", "65536");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void dropoutMask(Kernels k) {
         assertBad(() -> k.dropoutMask(null, 0, 2, 2, new float[4]), "dropout must not be null");
@@ -61,7 +61,7 @@ class ArgumentCheckTest {
         assertBad(() -> k.dropoutMask(DROP, 0, 65536, 65536, new float[4]), "rows*cols", "65536");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void forward(Kernels k) {
         float[] aShared = new float[B * D];
@@ -100,7 +100,7 @@ class ArgumentCheckTest {
                 "in*out", "70000", "overflows");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void backward(Kernels k) {
         float[] a = new float[B * D];
@@ -135,7 +135,7 @@ class ArgumentCheckTest {
                 "activation must not be null");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void categoricalLoss(Kernels k) {
         float[] logits = new float[B * K * C];
@@ -161,7 +161,7 @@ class ArgumentCheckTest {
                 "dlogits.length = 5", "18");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void gaussianLoss(Kernels k) {
         float[] f = new float[B * K * D];
@@ -185,7 +185,7 @@ class ArgumentCheckTest {
     }
 
     /** All checks come first: a late bad argument must not leave outputs half-written. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void nothingIsWrittenBeforeTheChecksPass(Kernels k) {
         float[] logits = new float[B * K * C];

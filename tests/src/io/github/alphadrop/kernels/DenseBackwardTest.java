@@ -34,7 +34,7 @@ class DenseBackwardTest {
         return Backends.all();
     }
 
-    @ParameterizedTest(name = "{0} B={1} K={2} D={3} H={4} shared={5} {6}")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} B={1} K={2} D={3} H={4} shared={5} {6}")
     @MethodSource("cases")
     void gradientsMatchFiniteDifferences(Kernels kernels, int batch, int samples, int in, int out,
                                          boolean shared, Activation activation) {
@@ -76,7 +76,7 @@ class DenseBackwardTest {
     }
 
     /** Optional outputs are optional: leaving out db and da must not change dw. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void nullOptionalOutputsGiveTheSameDw(Kernels kernels) {
         Random random = new Random(5);
@@ -105,7 +105,7 @@ class DenseBackwardTest {
     }
 
     /** Shared-input da is the per-sample da of the repeated input, summed over each datapoint's K rows. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void sharedDaSumsPerSampleDa(Kernels kernels) {
         Random random = new Random(6);

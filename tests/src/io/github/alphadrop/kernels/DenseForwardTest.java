@@ -26,7 +26,7 @@ class DenseForwardTest {
         return Backends.all();
     }
 
-    @ParameterizedTest(name = "{0} B={1} K={2} D={3} H={4}")
+    @ParameterizedTest(autoCloseArguments = false, name = "{0} B={1} K={2} D={3} H={4}")
     @MethodSource("cases")
     void matchesMaskedCopyInDouble(Kernels kernels, int batch, int samples, int in, int out) {
         Random random = new Random(31L * batch + 7L * samples + 3L * in + out);
@@ -71,7 +71,7 @@ class DenseForwardTest {
     }
 
     /** A shared input must behave exactly like the input copied K times, mask row r included. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void sharedInputEqualsExplicitRepeat(Kernels kernels) {
         Random random = new Random(99);

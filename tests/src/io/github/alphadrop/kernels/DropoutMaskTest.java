@@ -14,7 +14,7 @@ class DropoutMaskTest {
     }
 
     /** Bit-for-bit the spec: this is what makes Java and native masks identical. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void maskIsExactlyTheSpec(Kernels kernels) {
         long[] seeds = {0L, 1L, -1L, 0x0123_4567_89ab_cdefL, Long.MIN_VALUE};
@@ -43,7 +43,7 @@ class DropoutMaskTest {
      * Narrow and wide rows: the native generator batches Philox counters across rows for narrow tiles and
      * writes whole 128-column blocks straight out for wide ones; every width must still be the spec.
      */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void everyRowWidthIsTheSpec(Kernels kernels) {
         for (float p : new float[] {0.3f, 0.5f, 0.25f, 0.0625f, 0.00390625f}) { // 16, 1, 2, 4 and 8-bit draws
@@ -67,7 +67,7 @@ class DropoutMaskTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void keepRateIsBinomial(Kernels kernels) {
         int rows = 100;
@@ -90,7 +90,7 @@ class DropoutMaskTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void multipliersAreZeroOrScale(Kernels kernels) {
         for (float p : new float[] {0.1f, 0.5f, 0.9f, 0.25f}) {
@@ -112,7 +112,7 @@ class DropoutMaskTest {
         }
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void zeroDropIsAllOnes(Kernels kernels) {
         for (Dropout dropout : new Dropout[] {Dropout.none(), new Dropout(-77L, 9, 4, 0f)}) {
@@ -126,7 +126,7 @@ class DropoutMaskTest {
     }
 
     /** Each coordinate of the spec must actually reach the generator. */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void everyCoordinateChangesTheMask(Kernels kernels) {
         int cols = 256;
@@ -163,7 +163,7 @@ class DropoutMaskTest {
         assertTrue(fraction > 0.3 && fraction < 0.7, what + ": masks differ in " + differ + " of " + x.length);
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void rowOffsetSelectsRowsOfTheBigMask(Kernels kernels) {
         Dropout dropout = new Dropout(1234L, 3, 0, 0.4f);

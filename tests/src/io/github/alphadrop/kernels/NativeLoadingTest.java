@@ -16,13 +16,26 @@ class NativeLoadingTest {
     }
 
     @Test
-    void threadSettingIsValidatedAndApplied() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeKernels.setThreads(0));
+    void threadCountIsValidatedAndCappedAtTheCores() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new NativeKernels(0));
         assertTrue(e.getMessage().contains("threads") && e.getMessage().contains("0"), e.getMessage());
-        NativeKernels.setThreads(1);
-        assertEquals(1, NativeKernels.threads());
-        NativeKernels.setThreads(2);
-        assertEquals(2, NativeKernels.threads());
+        try (NativeKernels one = new NativeKernels(1)) {
+            assertEquals(1, one.threads());
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        try (NativeKernels many = new NativeKernels(1_000_000_000)) {
+            assertEquals(cores, many.threads());
+        }
+    }
+
+    @Test
+    void aClosedBackendRefusesCalls() {
+        NativeKernels kernels = new NativeKernels(1);
+        kernels.close();
+        kernels.close(); // idempotent
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> kernels.dropoutMask(new Dropout(1, 0, 0, 0.5f), 0, 1, 4, new float[4]));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
     }
 
     @Test
@@ -33,16 +46,19 @@ class NativeLoadingTest {
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
         for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextDouble() - 0.5);
         Dropout drop = new Dropout(5, 1, 0, 0.5f);
-        float[][] z = new float[2][b * k * h];
-        float[][] dw = new float[2][d * h];
-        for (int t = 1; t <= 2; t++) {
-            NativeKernels kernels = new NativeKernels(t);
-            kernels.dropoutMatmulForward(drop, b, k, true, d, h, a, w, bias, Activation.RELU, z[t - 1]);
-            float[] dz = z[t - 1].clone();
-            kernels.dropoutMatmulBackward(drop, b, k, true, d, h, a, w, z[t - 1], Activation.RELU, dz, dw[t - 1], null, null);
+        for (Isa isa : Backends.supportedIsas()) {
+            float[][] z = new float[2][b * k * h];
+            float[][] dw = new float[2][d * h];
+            for (int t = 1; t <= 2; t++) {
+                try (NativeKernels kernels = new NativeKernels(t, isa)) {
+                    kernels.dropoutMatmulForward(drop, b, k, true, d, h, a, w, bias, Activation.RELU, z[t - 1]);
+                    float[] dz = z[t - 1].clone();
+                    kernels.dropoutMatmulBackward(drop, b, k, true, d, h, a, w, z[t - 1], Activation.RELU, dz,
+                            dw[t - 1], null, null);
+                }
+            }
+            assertArrayEquals(z[0], z[1], 0f, isa.label());
+            assertArrayEquals(dw[0], dw[1], 0f, isa.label());
         }
-        assertArrayEquals(z[0], z[1], 0f);
-        assertArrayEquals(dw[0], dw[1], 0f);
-        NativeKernels.setThreads(2);
     }
 }

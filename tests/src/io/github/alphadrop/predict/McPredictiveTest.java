@@ -27,7 +27,7 @@ class McPredictiveTest {
      * (40, -40), i.e. p ≈ (1, 0); a dropped one gives (0, 0), p = (½, ½). With f the kept fraction of the T
      * passes, p̄ = (f + (1-f)/2, (1-f)/2), E[H] = (1-f) log 2, and MI = H[p̄] - E[H].
      */
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void uncertaintyMatchesTheHandComputedCase(Kernels kernels) {
         Mlp model = Mlp.builder(1).output(2).dropout(0.5f).build();
@@ -58,7 +58,7 @@ class McPredictiveTest {
         assertEquals(0, p.predictedClass(0));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void deterministicModeIsTheDropoutFreeNetwork(Kernels kernels) {
         Mlp model = Mlp.builder(4).hidden(7, 5).output(3).dropout(0.5f).seed(4).build();

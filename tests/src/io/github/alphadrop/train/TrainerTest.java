@@ -28,7 +28,7 @@ class TrainerTest {
         return Mlp.builder(4).hidden(16).output(3).dropout(0.2f).seed(seed).build();
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void trainingReducesTheLossAndLearnsTheBlobs(Kernels kernels) {
         TinyProblems.Classification data = TinyProblems.blobs(300, 1);
@@ -43,7 +43,7 @@ class TrainerTest {
         assertTrue(p.accuracy(data.labels()) > 0.9, "accuracy " + p.accuracy(data.labels()));
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void sameSeedGivesBitIdenticalWeights(Kernels kernels) {
         TinyProblems.Classification data = TinyProblems.blobs(100, 2);
@@ -63,7 +63,7 @@ class TrainerTest {
         assertFalse(java.util.Arrays.equals(a.weights(0), c.weights(0)), "a different seed should train differently");
     }
 
-    @ParameterizedTest
+    @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void regressionLearnsTauAndFitsTheSine(Kernels kernels) {
         TinyProblems.Regression data = TinyProblems.sine(400, 3);

@@ -1,0 +1,33 @@
+// The kernels every ISA's translation units define (in alphadrop::<isa>::kernels); kernel_table.cpp
+// collects them into that ISA's dispatch::KernelTable. Arguments as in alphadrop/kernels.h.
+#pragma once
+
+#include "isa_namespace.h"
+#include "kernel_table.h"
+
+ALPHADROP_ISA_BEGIN
+namespace kernels {
+
+using runtime::ThreadPool;
+
+void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows, int cols,
+                  float* mask);
+
+void dropout_matmul_forward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+                            bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
+                            int activation, float* z);
+
+void dropout_matmul_backward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+                             bool shared_input, int in, int out, const float* a, const float* w, const float* z,
+                             int activation, float* dz, float* dw, float* db, float* da);
+
+double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int classes, const float* logits,
+                              const int* labels, float alpha, float* loss_per_point, float* dlogits);
+
+double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y,
+                           float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
+
+double fma_peak_gflops(double seconds);
+
+}  // namespace kernels
+ALPHADROP_ISA_END

@@ -1,0 +1,45 @@
+// The kernel configuration of one instruction set: what a driver compiled for that ISA provides. The
+// engine picks one table at creation (cpu_features.h) and calls only through it, so code compiled for
+// an ISA the CPU lacks is never entered. Declared outside the ISA namespaces: one layout for all.
+#pragma once
+
+#include <cstdint>
+
+namespace alphadrop::runtime {
+class ThreadPool;
+}
+
+namespace alphadrop::dispatch {
+
+using runtime::ThreadPool;
+
+struct KernelTable {
+    const char* isa;           // "baseline", "avx2", "avx512"
+    const char* gemm_ukernel;  // the dense micro-kernel, named by tile and ISA, or "openblas_sgemm"
+    int gemm_mr;               // its tile rows (0: OpenBLAS)
+    int gemm_nr;               // its tile columns (0: OpenBLAS)
+    const char* mask_emitter;  // the Philox mask generator's vector path
+
+    void (*dropout_mask)(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows,
+                         int cols, float* mask);
+    void (*forward)(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+                    bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
+                    int activation, float* z);
+    void (*backward)(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+                     bool shared_input, int in, int out, const float* a, const float* w, const float* z,
+                     int activation, float* dz, float* dw, float* db, float* da);
+    double (*loss_categorical)(ThreadPool& pool, int batch, int samples, int classes, const float* logits,
+                               const int* labels, float alpha, float* loss_per_point, float* dlogits);
+    double (*loss_gaussian)(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y,
+                            float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
+    // Single-thread FMA throughput of this ISA's widest vectors, measured for about `seconds`.
+    double (*fma_peak_gflops)(double seconds);
+};
+
+// One per ISA, each defined in a translation unit compiled for that ISA (kernel_table.cpp). Calling
+// kernel_table_avx2() is safe on any CPU (it returns static data); calling through it is not.
+const KernelTable& kernel_table_baseline();
+const KernelTable& kernel_table_avx2();
+const KernelTable& kernel_table_avx512();
+
+}  // namespace alphadrop::dispatch
