@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""The table of issue #6's six performance targets, from the files one benchmarks/perf-table run wrote.
+"""The table of issue #11's and issue #6's performance targets, from the files one benchmarks/perf-table run wrote.
 
     python3 benchmarks/perf_table.py benchmarks/results/perf [OUT.md]
 
 Reads, from that folder (standard library only):
+  machine.json                FashionBenchmark machine: CPU, ISA levels, 1-core FMA peak per level
   run.json                    what the run was (quick or full, start and end time, JVM options)
   jmh.json                    JMH: fused dropout-matmul (native) and plain sgemm, forward and backward
   ours-step-{java,native-1t,native-2t}.json, ours-epoch-{1,2}t.json, ours-predict-{1,2}t.json
@@ -30,6 +31,13 @@ NA = "n/a"
 
 # Issue #6, target 1: the fused layer may cost at most this many times plain sgemm, by output width H.
 FUSION_GOALS = {1000: 1.15, 100: 1.3}
+# Issue #11: dense fused kernels at the large shapes reach this fraction of the ISA's measured FMA peak;
+# the sparse path is this many times faster than the dense one; the epoch and MC prediction are this many
+# times faster than the PyTorch peer (the epoch goal depends on the ISA the kernels run).
+PEAK_GOAL = 0.80
+SPARSE_GOAL = 2.0
+EPOCH_GOALS = {"avx512": 15.0, "avx2": 10.0}
+PREDICT_GOAL = 25.0
 STEP_GOAL = 30.0        # target 2: native step at least this many times faster than pure Java
 PEER_GOAL = 5.0         # targets 3 and 6: at least this many times faster than the peer
 THREADS_GOAL = 1.7      # target 5: 2-thread epoch at least this many times faster than 1-thread
@@ -127,6 +135,14 @@ def machine_line(folder, runs):
     torch = next((r.get("torch") for r in runs if r and r.get("torch")), None)
     djl = next((r.get("djl") for r in runs if r and r.get("djl")), None)
     parts = ["%s, %s logical cores" % (cpu, os.cpu_count()), "Linux %s" % platform.release()]
+    mach = load_json(folder, "machine.json")
+    if mach:
+        isa_used = next((r.get("isa") for r in runs if r and r.get("isa")), mach.get("default_isa"))
+        peaks = ", ".join("%s %.0f" % (isa, mach["fma_peak_gflops_" + isa])
+                          for isa in ("avx512", "avx2", "baseline") if "fma_peak_gflops_" + isa in mach)
+        parts.append("native kernels on %s (%s; CPU supports up to %s); measured 1-core FMA peak GFLOP/s: %s"
+                     % (isa_used, next((r.get("gemm_ukernel") for r in runs if r and r.get("gemm_ukernel")), "?"),
+                        mach.get("best_isa"), peaks))
     if java:
         parts.append("JDK %s" % java)
     if torch:
@@ -188,6 +204,46 @@ def fusion_rows(folder):
     return rows, raw
 
 
+def layer_flops(op, shape):
+    """Multiply-add flops (2 per FMA) of one fused layer call at a LayerShape name, B·K = 1280 rows."""
+    m = re.match(r"^(\d+)x(\d+)(-first)?$", shape)
+    if not m:
+        return None
+    rows, d, h = 128 * 10, int(m.group(1)), int(m.group(2))
+    product = 2.0 * rows * d * h
+    if op == "forward":
+        return product
+    return product * (1 if m.group(3) else 2)  # dW, plus dA unless the first layer
+
+
+def peak_rows(folder, machine, isa):
+    """Issue #11: the fused kernels' GFLOP/s as a fraction of the measured FMA peak of the ISA in use."""
+    path = os.path.join(folder, "jmh.json")
+    peak1 = (machine or {}).get("fma_peak_gflops_" + (isa or ""))
+    if not os.path.exists(path) or not peak1:
+        return [["11 dense fused kernels / FMA peak", "n/a (JMH or the peak probe missing)", "≥ 80 %", NA]], []
+    try:
+        results, _, _ = ratios.load(path)
+    except ValueError:
+        return [["11 dense fused kernels / FMA peak", "unreadable %s" % path, "≥ 80 %", NA]], []
+    rows, raw = [], []
+    for r in results:
+        if r.kernel != "dropout-matmul" or r.impl != "native":
+            continue
+        flops = layer_flops(r.op, r.shape)
+        if flops is None or not r.seconds:
+            continue
+        threads = int(r.threads or 1)
+        gflops = flops / r.seconds / 1e9
+        frac = gflops / (peak1 * threads)
+        raw.append([r.op, r.shape, str(threads), "%.1f" % gflops, "%.1f" % (peak1 * threads), "%.0f %%" % (100 * frac)])
+        if r.shape.startswith("784x1000"):
+            rows.append(["11 dense fused %s %s on %s, fraction of FMA peak (%dt)" % (r.op, r.shape, isa, threads),
+                         "%.0f %% (%.0f of %.0f GFLOP/s)" % (100 * frac, gflops, peak1 * threads),
+                         "≥ %.0f %%" % (100 * PEAK_GOAL), verdict(frac >= PEAK_GOAL)])
+    return rows, raw
+
+
 def build(folder):
     f = {name: load_json(folder, name + ".json") for name in (
         "ours-step-java", "ours-step-native-1t", "ours-step-native-2t",
@@ -200,6 +256,26 @@ def build(folder):
     djl_on = bool(meta.get("djl"))
 
     rows = []
+    mach = load_json(folder, "machine.json")
+    isa = next((r.get("isa") for r in f.values() if r and r.get("isa")), (mach or {}).get("default_isa"))
+    peak, peak_raw = peak_rows(folder, mach, isa)
+    rows += peak
+    rows.append(["11 sparse path (skip dropped/zero inputs), first-layer fwd+bwd, dense/sparse",
+                 "not built", "≥ %.0f×" % SPARSE_GOAL, "no"])
+    ours_epoch = fastest([f["ours-epoch-1t"], f["ours-epoch-2t"]], "epoch_seconds")
+    torch_epoch = fastest([f["torch-train-1t"], f["torch-train-2t"]], "epoch_seconds")
+    x = ratio(torch_epoch and torch_epoch["epoch_seconds"], ours_epoch and ours_epoch["epoch_seconds"])
+    goal = EPOCH_GOALS.get(isa)
+    rows.append(["11 epoch on %s, PyTorch/ours (each at its fastest thread count)" % isa,
+                 ratios.fmt_factor(x) + threads_note(torch_epoch, ours_epoch),
+                 "≥ %.0f×" % goal if goal else "none stated for %s" % isa,
+                 verdict(None if x is None or goal is None else x >= goal)])
+    ours_pred = fastest([f["ours-predict-1t"], f["ours-predict-2t"]], "predict_seconds")
+    torch_pred = fastest([f["torch-predict-1t"], f["torch-predict-2t"]], "predict_seconds")
+    x = ratio(torch_pred and torch_pred["predict_seconds"], ours_pred and ours_pred["predict_seconds"])
+    rows.append(["11 MC prediction on %s, PyTorch/ours (each at its fastest thread count)" % isa,
+                 ratios.fmt_factor(x) + threads_note(torch_pred, ours_pred), "≥ %.0f×" % PREDICT_GOAL,
+                 verdict(None if x is None else x >= PREDICT_GOAL)])
     fusion, fusion_raw = fusion_rows(folder)
     rows += fusion
 
@@ -260,7 +336,7 @@ def build(folder):
                  ratios.fmt_factor(x) + threads_note(torch_pred, ours_pred), "≥ %.0f×" % PEER_GOAL,
                  verdict(None if x is None else x >= PEER_GOAL)])
 
-    out = ["## AlphaDrop performance targets (issue #6)", ""]
+    out = ["## AlphaDrop performance targets (issues #11 and #6)", ""]
     out.append("Machine: " + machine + ".")
     out.append("")
     if quick:
@@ -322,6 +398,11 @@ def build(folder):
         out.append("Fused dropout-matmul vs plain sgemm (JMH averages with their 99.9% error):")
         out.append("")
         out.append(ratios.table(["pass", "shape", "threads", "sgemm", "native fused", "fused/sgemm"], fusion_raw))
+    if peak_raw:
+        out.append("")
+        out.append("Fused dropout-matmul throughput against the measured FMA peak of %s (1-core peak × threads):" % isa)
+        out.append("")
+        out.append(ratios.table(["pass", "shape", "threads", "GFLOP/s", "peak GFLOP/s", "of peak"], peak_raw))
     return "\n".join(out), rows
 
 

@@ -3,6 +3,8 @@ package io.github.alphadrop.benchmarks;
 import io.github.alphadrop.data.Dataset;
 import io.github.alphadrop.data.IdxLoader;
 import io.github.alphadrop.kernels.Backend;
+import io.github.alphadrop.kernels.CpuModel;
+import io.github.alphadrop.kernels.Isa;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.kernels.NativeKernels;
 import io.github.alphadrop.model.Mlp;
@@ -36,6 +38,7 @@ import java.util.Map;
  *   step    --backend native|java --threads N --steps S [--warmup-steps W]   time S training steps
  *   epoch   --threads N [--epochs E] [--limit ROWS] [--warmup-steps W]      time one (or E) epochs, native
  *   predict --threads N [--test-samples T] [--limit ROWS] [--warmup-rows R] time MC prediction, native
+ *   machine [--seconds S]                                                   CPU, ISAs, FMA peak per ISA
  *
  *   common: --data DIR|idx:DIR (default /usr/share/datasets/fashion-mnist)  --seed S
  *   --limit ROWS uses only the first rows of the training or test set (smoke runs).
@@ -87,7 +90,7 @@ public final class FashionBenchmark {
     /** Parses {@code args} and runs one measurement; returns its JSON line. */
     static JsonLine run(String[] args) throws IOException {
         if (args.length == 0 || args[0].startsWith("-")) {
-            throw new UsageException("the first argument must be the mode: step, epoch or predict"
+            throw new UsageException("the first argument must be the mode: step, epoch, predict or machine"
                     + (args.length == 0 ? "" : ", got '" + args[0] + "'"));
         }
         String mode = args[0];
@@ -97,9 +100,35 @@ public final class FashionBenchmark {
             case "step" -> step(o, out);
             case "epoch" -> epoch(o, out);
             case "predict" -> predict(o, out);
-            default -> throw new UsageException("mode must be step, epoch or predict, got '" + mode + "'");
+            case "machine" -> machine(o, out);
+            default -> throw new UsageException("mode must be step, epoch, predict or machine, got '" + mode + "'");
         }
         return out;
+    }
+
+    /**
+     * The machine every figure of a run belongs to: CPU model, the ISA levels it supports, the one the native
+     * backend uses by default, and the single-thread FMA peak of each supported level (the denominator of
+     * the kernels' fraction of peak).
+     */
+    private static void machine(Options o, JsonLine out) {
+        double seconds = o.positiveDouble("--seconds", 1.0);
+        o.requireAllUsed();
+        if (!NativeKernels.isAvailable()) {
+            throw new IllegalStateException("native backend unavailable: " + NativeKernels.loadFailure());
+        }
+        out.put("cpu", CpuModel.describe()).put("cores", Runtime.getRuntime().availableProcessors())
+                .put("best_isa", NativeKernels.bestIsa().label()).put("default_isa", NativeKernels.defaultIsa().label())
+                .put("isa_report", NativeKernels.isaReport());
+        for (Isa isa : Isa.values()) {
+            if (isa.compareTo(NativeKernels.bestIsa()) > 0) {
+                continue;
+            }
+            try (NativeKernels k = new NativeKernels(1, isa)) {
+                out.put("fma_peak_gflops_" + isa.label(), k.fmaPeakGflops(seconds))
+                        .put("gemm_ukernel_" + isa.label(), k.gemmUkernel());
+            }
+        }
     }
 
     private static void step(Options o, JsonLine out) throws IOException {
@@ -372,6 +401,22 @@ public final class FashionBenchmark {
                 throw new UsageException(name + " must be a positive integer, got " + v);
             }
             return (int) v;
+        }
+
+        double positiveDouble(String name, double fallback) {
+            String v = values.remove(name);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                double d = Double.parseDouble(v.trim());
+                if (d > 0 && d <= 60) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new UsageException(name + " must be a number in (0, 60], got '" + v + "'");
         }
 
         int nonNegative(String name, int fallback) {

@@ -37,6 +37,29 @@ class CliTest {
     }
 
     @Test
+    void infoReportsTheIsaAndHonoursTheOverride() {
+        Run info = run("info", "--json");
+        assertEquals(0, info.code(), info.err());
+        String json = info.out().trim();
+        String best = io.github.alphadrop.kernels.NativeKernels.bestIsa().label();
+        assertTrue(json.contains("\"best_isa\":\"" + best + "\"") && json.contains("\"isa\":\"" + best + "\""), json);
+        assertTrue(json.contains("\"openblas\":\"OpenBLAS 0.3.31"), json);
+        System.setProperty("alphadrop.isa", "baseline");
+        try {
+            Run capped = run("info", "--json", "--threads", "1");
+            assertEquals(0, capped.code(), capped.err());
+            assertTrue(capped.out().contains("\"isa\":\"baseline\"") && capped.out().contains("\"gemm_ukernel\":\"openblas_sgemm\"")
+                    && capped.out().contains("\"threads\":1"), capped.out());
+            System.setProperty("alphadrop.isa", "sse9");
+            Run bad = run("info");
+            assertEquals(1, bad.code());
+            assertTrue(bad.err().contains("alphadrop.isa") && bad.err().contains("'sse9'"), bad.err());
+        } finally {
+            System.clearProperty("alphadrop.isa");
+        }
+    }
+
+    @Test
     void trainThenEvaluateWithJson() {
         Path model = dir.resolve("digits.adm");
         Run train = run("train", "--data", "digits", "--out", model.toString(), "--epochs", "10", "--hidden", "32",

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Proves that only ISA-specific code can execute AVX, AVX2, AVX-512 or BMI instructions: disassembles the
+# kernel library and fails if any function outside the alphadrop::avx2 / alphadrop::avx512 namespaces
+# (and the ukernels::avx2 / ukernels::avx512 micro-kernels) contains a VEX or EVEX instruction (v...) or
+# a BMI/LZCNT/MOVBE one. Those functions run on any x86-64 CPU (the entry points, CPU detection, the
+# thread pool, the baseline kernels, library templates the linker merged), so one such instruction in them
+# is a SIGILL on a CPU without it.
+#   check_isa_isolation.sh path/to/libalphadrop_kernels.so
+set -euo pipefail
+lib="${1:?usage: check_isa_isolation.sh LIBRARY}"
+command -v objdump >/dev/null || { echo "check_isa_isolation: objdump not found (binutils)" >&2; exit 2; }
+[ -f "$lib" ] || { echo "check_isa_isolation: no such file: $lib" >&2; exit 2; }
+
+offenders="$(objdump -d --no-show-raw-insn -C "$lib" | awk '
+  /^[0-9a-f]+ <.*>:$/ { fn = substr($0, index($0, "<")); next }
+  /\t(v[a-z0-9]+|shlx|shrx|sarx|rorx|andn|bextr|blsi|blsr|blsmsk|bzhi|pdep|pext|mulx|tzcnt|lzcnt|movbe)[ \t]/ {
+    if (fn !~ /alphadrop::(ukernels::)?avx(2|512)::/) bad[fn]++
+  }
+  END { for (f in bad) printf "%6d %s\n", bad[f], f }')"
+functions="$(objdump -d --no-show-raw-insn -C "$lib" | grep -c '^[0-9a-f]* <.*>:$')"
+isa_functions="$(objdump -d --no-show-raw-insn -C "$lib" | grep -c '^[0-9a-f]* <.*alphadrop::\(ukernels::\)\?avx\(2\|512\)::')"
+if [ -n "$offenders" ]; then
+  echo "check_isa_isolation: functions outside the ISA namespaces use AVX/BMI instructions (count, function):"
+  echo "$offenders"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+if [ "$isa_functions" -eq 0 ]; then
+  echo "check_isa_isolation: no alphadrop::avx2 / avx512 functions found in $lib: is it the right library?"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "check_isa_isolation: $functions functions, $isa_functions ISA-specific; no AVX/BMI instruction outside them"
