@@ -30,7 +30,10 @@ __attribute__((always_inline)) inline __mmask16 lane_mask(int n) {
 
 __attribute__((always_inline)) inline __m512 finish(__m512 acc, __m512 old_or_bias, bool add, bool relu) {
     __m512 v = add ? _mm512_add_ps(old_or_bias, acc) : acc;
-    if (relu) v = _mm512_max_ps(_mm512_setzero_ps(), v);  // NaN v kept: second operand wins on NaN
+    // max(0, v) keeping a NaN v (vmaxps returns its second operand when either is NaN). The zero-masked
+    // form with a full mask is the same vmaxps; it avoids GCC 12's spurious -Wmaybe-uninitialized from
+    // the _mm512_undefined_ps() inside _mm512_max_ps.
+    if (relu) v = _mm512_maskz_max_ps(static_cast<__mmask16>(0xFFFF), _mm512_setzero_ps(), v);
     return v;
 }
 
