@@ -24,6 +24,7 @@ namespace {
 
 using detail::ceil_div;
 using detail::clamp64;
+using runtime::SparsePolicy;
 using runtime::ThreadPool;
 using detail::require_activation;
 using detail::require_int_range;
@@ -538,7 +539,233 @@ void dw_by_row_blocks(ThreadPool& pool, const Shape& s, const MaskGen& mask, con
 
 }  // namespace
 
-void dropout_matmul_forward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+namespace {
+
+#if ALPHADROP_GEMM_KERNEL
+// ---- sparse path: terms whose masked input is zero are skipped -------------------------------------
+//
+// A dropped unit (mask 0), a zero input (Fashion-MNIST pixels are about half zero) or a ReLU zero
+// contributes nothing to z = (m .* a) w or to dW = (m .* a)^T dz; the fused kernel knows the mask before
+// it multiplies, so it can leave those terms out. Per sample row the nonzeros of (m .* a) are gathered
+// (index and value), and each one adds value * w[d, :] to the row's output, held in registers a chunk of
+// columns at a time; dW gathers per input column the rows whose masked input is nonzero and adds value *
+// dz[r, :]. Each output row (forward) or dW row is summed by one task in ascending order of its terms, so
+// results are bit-identical for any thread count; they equal the dense path's up to summation order
+// (a zero input times an infinite weight gives NaN there and is skipped here).
+namespace sp {
+
+// GCC 12 warns that _mm512_max_ps's _mm512_undefined_ps() pass-through "may be used uninitialized".
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#if defined(ALPHADROP_GEMM_AVX512)
+constexpr int kW = 16;
+using V = __m512;
+inline V vzero() { return _mm512_setzero_ps(); }
+inline V vset(float x) { return _mm512_set1_ps(x); }
+inline V vfma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+inline V vmax(V a, V b) { return _mm512_max_ps(a, b); }
+inline V vload(const float* p) { return _mm512_loadu_ps(p); }
+inline void vstore(float* p, V v) { _mm512_storeu_ps(p, v); }
+using Tail = __mmask16;
+inline Tail tail_mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+inline V vload_tail(const float* p, Tail m) { return _mm512_maskz_loadu_ps(m, p); }
+inline void vstore_tail(float* p, V v, Tail m) { _mm512_mask_storeu_ps(p, m, v); }
+#else
+constexpr int kW = 8;
+using V = __m256;
+inline V vzero() { return _mm256_setzero_ps(); }
+inline V vset(float x) { return _mm256_set1_ps(x); }
+inline V vfma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+inline V vmax(V a, V b) { return _mm256_max_ps(a, b); }
+inline V vload(const float* p) { return _mm256_loadu_ps(p); }
+inline void vstore(float* p, V v) { _mm256_storeu_ps(p, v); }
+using Tail = __m256i;
+inline Tail tail_mask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+inline V vload_tail(const float* p, Tail m) { return _mm256_maskload_ps(p, m); }
+inline void vstore_tail(float* p, V v, Tail m) { _mm256_maskstore_ps(p, m, v); }
+#endif
+
+// Output columns per register chunk: 8 accumulators.
+constexpr int kChunkVecs = 8;
+constexpr int64_t kChunk = int64_t(kW) * kChunkVecs;
+
+// out[0 .. cols) (cols <= kChunk) = init + sum_q val[q] * rows(q)[0 .. cols), rows(q) = base + idx[q] * ld,
+// then max(0, .) if relu. init: the bias chunk, or zero when null. NV vectors, the last one partial
+// when cols is not a multiple of kW.
+template <int NV>
+__attribute__((always_inline)) inline void accumulate_chunk(int64_t n, const int32_t* idx, const float* val,
+                                                            const float* base, int64_t ld, const float* init,
+                                                            int cols, bool relu, float* out) {
+    const int last = cols - (NV - 1) * kW;
+    const Tail tail = tail_mask(last);
+    V acc[NV];
+    for (int j = 0; j < NV; ++j) {
+        if (init == nullptr) acc[j] = vzero();
+        else acc[j] = j < NV - 1 ? vload(init + j * kW) : vload_tail(init + j * kW, tail);
+    }
+    for (int64_t q = 0; q < n; ++q) {
+        const V x = vset(val[q]);
+        const float* row = base + int64_t(idx[q]) * ld;
+        for (int j = 0; j < NV - 1; ++j) acc[j] = vfma(x, vload(row + j * kW), acc[j]);
+        acc[NV - 1] = vfma(x, vload_tail(row + (NV - 1) * kW, tail), acc[NV - 1]);
+    }
+    if (relu) {
+        for (int j = 0; j < NV; ++j) acc[j] = vmax(vzero(), acc[j]);
+    }
+    for (int j = 0; j < NV - 1; ++j) vstore(out + j * kW, acc[j]);
+    vstore_tail(out + (NV - 1) * kW, acc[NV - 1], tail);
+}
+
+// out[0 .. width) = init + sum_q val[q] * (base + idx[q] * ld)[0 .. width), a register chunk at a time.
+inline void accumulate_row(int64_t n, const int32_t* idx, const float* val, const float* base, int64_t ld,
+                           const float* init, int64_t width, bool relu, float* out) {
+    for (int64_t c0 = 0; c0 < width; c0 += kChunk) {
+        const int cols = int(std::min(kChunk, width - c0));
+        const float* in = init != nullptr ? init + c0 : nullptr;
+        const float* b = base + c0;
+        float* o = out + c0;
+        switch ((cols + kW - 1) / kW) {
+            case 1: accumulate_chunk<1>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 2: accumulate_chunk<2>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 3: accumulate_chunk<3>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 4: accumulate_chunk<4>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 5: accumulate_chunk<5>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 6: accumulate_chunk<6>(n, idx, val, b, ld, in, cols, relu, o); break;
+            case 7: accumulate_chunk<7>(n, idx, val, b, ld, in, cols, relu, o); break;
+            default: accumulate_chunk<8>(n, idx, val, b, ld, in, cols, relu, o); break;
+        }
+    }
+}
+
+// The nonzeros of src .* m (m null: src) over [0, n): their indices and values, branch-free. A NaN
+// counts as nonzero (it must propagate); -0 does not.
+inline int64_t gather_nonzeros(const float* __restrict src, const float* __restrict m, int64_t n,
+                               int32_t* __restrict idx, float* __restrict val) {
+    int64_t c = 0;
+    for (int64_t d = 0; d < n; ++d) {
+        const float v = m != nullptr ? src[d] * m[d] : src[d];
+        idx[c] = int32_t(d);
+        val[c] = v;
+        c += v != 0.0f || v != v;
+    }
+    return c;
+}
+
+#pragma GCC diagnostic pop
+
+}  // namespace sp
+
+// Forward through the sparse path; the same row panels as the dense one.
+void forward_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                    const float* bias, int activation, float* z) {
+    const int64_t pr = panel_rows(s.R);
+    const bool relu = activation == ACT_RELU;
+    pool.parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            const int64_t tile = std::min(mask_tile_rows(s.D), pr);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * s.D)) : nullptr;
+            int32_t* idx = scratch<int32_t>(detail::kScratchPanel, size_t(s.D));
+            float* val = scratch<float>(detail::kScratchAccum, size_t(s.D));
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                for (int64_t t0 = 0; t0 < rows; t0 += tile) {
+                    const int64_t tr = std::min(tile, rows - t0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(r0 + t0), tr, 0, s.D, m, s.D);
+                    for (int64_t i = 0; i < tr; ++i) {
+                        const int64_t r = r0 + t0 + i;
+                        const float* src = a + (s.shared ? r / s.K : r) * s.D;
+                        const int64_t n = sp::gather_nonzeros(src, m != nullptr ? m + i * s.D : nullptr, s.D, idx, val);
+                        float* zr = z + r * s.H;
+                        sp::accumulate_row(n, idx, val, w, s.H, bias, s.H, relu, zr);
+                        if (activation == ACT_TANH) activation_rows(zr, 1, s.H, s.H, activation);
+                    }
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+// Input columns per dW task of the sparse path (a multiple of 8: whole groups of mask draws).
+constexpr int64_t kSparseDwCols = 16;
+
+// dw = (m .* a)^T dz through the sparse path: per block of input columns, the nonzero (row, value)
+// terms of each column in row order, then each dw row summed from the dz rows they name.
+void dw_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+    pool.parallel_for(
+        ceil_div(s.D, kSparseDwCols),
+        [&](int64_t begin, int64_t end, int) {
+            const int64_t tile = std::min(mask_tile_rows(kSparseDwCols), s.R);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * kSparseDwCols)) : nullptr;
+            int32_t* rows = scratch<int32_t>(detail::kScratchPanel, size_t(kSparseDwCols * s.R));
+            float* vals = scratch<float>(detail::kScratchAccum, size_t(kSparseDwCols * s.R));
+            int64_t count[kSparseDwCols];
+            for (int64_t blk = begin; blk < end; ++blk) {
+                const int64_t d0 = blk * kSparseDwCols;
+                const int64_t dc = std::min(kSparseDwCols, s.D - d0);
+                for (int64_t j = 0; j < dc; ++j) count[j] = 0;
+                for (int64_t t0 = 0; t0 < s.R; t0 += tile) {
+                    const int64_t tr = std::min(tile, s.R - t0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(t0), tr, d0, d0 + dc, m, dc);
+                    for (int64_t i = 0; i < tr; ++i) {
+                        const int64_t r = t0 + i;
+                        const float* src = a + (s.shared ? r / s.K : r) * s.D + d0;
+                        for (int64_t j = 0; j < dc; ++j) {
+                            const float v = m != nullptr ? src[j] * m[i * dc + j] : src[j];
+                            const int64_t c = count[j];
+                            rows[j * s.R + c] = int32_t(r);
+                            vals[j * s.R + c] = v;
+                            count[j] = c + (v != 0.0f || v != v);
+                        }
+                    }
+                }
+                for (int64_t j = 0; j < dc; ++j) {
+                    sp::accumulate_row(count[j], rows + j * s.R, vals + j * s.R, dz, s.H, nullptr, s.H, false,
+                                       dw + (d0 + j) * s.H);
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+// Density of the masked input, estimated from (1 - p) and the nonzero fraction of up to kDensityRows
+// evenly spaced input rows (reading them costs a small fraction of one product).
+constexpr int64_t kDensityRows = 16;
+
+double estimated_density(const Shape& s, const MaskGen& mask, const float* a) {
+    const int64_t inputs = s.shared ? s.B : s.R;
+    const int64_t rows = std::min(kDensityRows, inputs);
+    int64_t nonzero = 0;
+    for (int64_t i = 0; i < rows; ++i) {
+        const float* row = a + (i * inputs / rows) * s.D;
+        for (int64_t d = 0; d < s.D; ++d) nonzero += row[d] != 0.0f;
+    }
+    const double kept = mask.active ? 1.0 / double(mask.scale) : 1.0;
+    return kept * double(nonzero) / double(rows * s.D);
+}
+
+// Auto mode takes the sparse path below this estimated density, for outputs at least kSparseMinOut wide
+// (narrower ones leave the gather's cost unamortised). Chosen from benchmarks/perf-table's sparse rows.
+constexpr double kSparseMaxDensity = 0.35;
+constexpr int64_t kSparseMinOut = 32;
+
+bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a) {
+    const int mode = policy.mode.load(std::memory_order_relaxed);
+    if (mode == runtime::kSparseNever) return false;
+    if (mode == runtime::kSparseAlways) return true;
+    return s.H >= kSparseMinOut && estimated_density(s, mask, a) < kSparseMaxDensity;
+}
+#else
+[[maybe_unused]] bool use_sparse(SparsePolicy&, const Shape&, const MaskGen&, const float*) { return false; }
+#endif
+
+}  // namespace
+
+void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
                             int in, int out, const float* a, const float* w, const float* bias, int activation,
                             float* z) {
     static const char* const fn = "dropout_matmul_forward";
@@ -556,13 +783,20 @@ void dropout_matmul_forward(ThreadPool& pool, long long seed, int step, int laye
     }
 
 #if ALPHADROP_GEMM_KERNEL
+    if (use_sparse(sparse, s, mask, a)) {
+        sparse.sparse_forward.fetch_add(1, std::memory_order_relaxed);
+        forward_sparse(pool, s, mask, a, w, bias, activation, z);
+        return;
+    }
+    sparse.dense_forward.fetch_add(1, std::memory_order_relaxed);
     forward_own_gemm(pool, s, mask, a, w, bias, activation, z);
 #else
+    sparse.dense_forward.fetch_add(1, std::memory_order_relaxed);
     forward_openblas(pool, s, mask, a, w, bias, activation, z);
 #endif
 }
 
-void dropout_matmul_backward(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
                              int in, int out, const float* a, const float* w, const float* z, int activation, float* dz,
                              float* dw, float* db, float* da) {
     static const char* const fn = "dropout_matmul_backward";
@@ -681,6 +915,14 @@ void dropout_matmul_backward(ThreadPool& pool, long long seed, int step, int lay
     }
 
     // 4. dw = (m .* a)^T dzPre.
+#if ALPHADROP_GEMM_KERNEL
+    if (use_sparse(sparse, s, mask, a)) {
+        sparse.sparse_dw.fetch_add(1, std::memory_order_relaxed);
+        dw_sparse(pool, s, mask, a, dz, dw);
+        return;
+    }
+#endif
+    sparse.dense_dw.fetch_add(1, std::memory_order_relaxed);
     if (s.D >= kDwColumnSplitMin) {
         dw_by_column_panels(pool, s, mask, a, dz, dw);
     } else {

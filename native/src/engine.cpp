@@ -14,6 +14,7 @@ namespace alphadrop {
 struct Engine {
     Engine(int threads, const dispatch::KernelTable& t, int level) : pool(threads), table(t), isa(level) {}
     runtime::ThreadPool pool;
+    runtime::SparsePolicy sparse;
     const dispatch::KernelTable& table;
     const int isa;
 };
@@ -83,6 +84,29 @@ double engine_fma_peak_gflops(const Engine* engine, double seconds) {
     return e.table.fma_peak_gflops(seconds);
 }
 
+void engine_set_sparse_mode(Engine* engine, int mode) {
+    Engine& e = live(engine, "engine_set_sparse_mode");
+    if (mode < runtime::kSparseAuto || mode > runtime::kSparseAlways) {
+        throw std::invalid_argument("alphadrop::engine_set_sparse_mode: mode must be 0 (auto), 1 (never) or 2 (always), got " +
+                                    std::to_string(mode));
+    }
+    e.sparse.mode.store(mode);
+}
+
+int engine_sparse_mode(const Engine* engine) { return live(engine, "engine_sparse_mode").sparse.mode.load(); }
+
+long long engine_path_count(const Engine* engine, int which) {
+    const Engine& e = live(engine, "engine_path_count");
+    switch (which) {
+        case 0: return e.sparse.dense_forward.load();
+        case 1: return e.sparse.sparse_forward.load();
+        case 2: return e.sparse.dense_dw.load();
+        case 3: return e.sparse.sparse_dw.load();
+        default:
+            throw std::invalid_argument("alphadrop::engine_path_count: which must be 0..3, got " + std::to_string(which));
+    }
+}
+
 void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int row_offset, int rows, int cols,
                   float* mask) {
     Engine& e = live(engine, "dropout_mask");
@@ -93,14 +117,14 @@ void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z) {
     Engine& e = live(engine, "dropout_matmul_forward");
-    e.table.forward(e.pool, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, bias, activation, z);
+    e.table.forward(e.pool, e.sparse, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, bias, activation, z);
 }
 
 void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p, int batch, int samples,
                              bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                              int activation, float* dz, float* dw, float* db, float* da) {
     Engine& e = live(engine, "dropout_matmul_backward");
-    e.table.backward(e.pool, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, z, activation, dz, dw,
+    e.table.backward(e.pool, e.sparse, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, z, activation, dz, dw,
                      db, da);
 }
 

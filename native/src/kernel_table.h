@@ -3,14 +3,26 @@
 // an ISA the CPU lacks is never entered. Declared outside the ISA namespaces: one layout for all.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 
 namespace alphadrop::runtime {
 class ThreadPool;
-}
+
+// Which path the dense layers take for terms whose masked input is zero (dropped by the mask, a zero
+// input, a ReLU zero): kSparseAuto decides per call from the estimated density and the shape; the other
+// two force a path (tests, benchmarks). Counters say which paths ran.
+enum SparseMode : int { kSparseAuto = 0, kSparseNever = 1, kSparseAlways = 2 };
+
+struct SparsePolicy {
+    std::atomic<int> mode{kSparseAuto};
+    std::atomic<int64_t> dense_forward{0}, sparse_forward{0}, dense_dw{0}, sparse_dw{0};
+};
+}  // namespace alphadrop::runtime
 
 namespace alphadrop::dispatch {
 
+using runtime::SparsePolicy;
 using runtime::ThreadPool;
 
 struct KernelTable {
@@ -22,10 +34,10 @@ struct KernelTable {
 
     void (*dropout_mask)(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows,
                          int cols, float* mask);
-    void (*forward)(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+    void (*forward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
                     bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                     int activation, float* z);
-    void (*backward)(ThreadPool& pool, long long seed, int step, int layer, float p, int batch, int samples,
+    void (*backward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
                      bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                      int activation, float* dz, float* dw, float* db, float* da);
     double (*loss_categorical)(ThreadPool& pool, int batch, int samples, int classes, const float* logits,

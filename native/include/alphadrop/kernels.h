@@ -52,6 +52,14 @@ const char* engine_mask_emitter(const Engine* engine);
 // Single-thread FMA throughput (GFLOP/s) of the engine's ISA, measured for about `seconds`.
 double engine_fma_peak_gflops(const Engine* engine, double seconds);
 
+// How the dense layers treat terms whose masked input is zero: 0 auto (chosen per call from the
+// estimated density and shape), 1 never skip (dense products), 2 always skip (sparse products).
+void engine_set_sparse_mode(Engine* engine, int mode);
+int engine_sparse_mode(const Engine* engine);
+// Calls that took each path since the engine was created: which = 0 dense forward, 1 sparse forward,
+// 2 dense dW, 3 sparse dW.
+long long engine_path_count(const Engine* engine, int which);
+
 // Dropout multipliers (0 or 1/(1-p)) for rows [row_offset, row_offset + rows), columns [0, cols).
 void dropout_mask(Engine* engine, long long seed, int step, int layer, float p,
                   int row_offset, int rows, int cols, float* mask);

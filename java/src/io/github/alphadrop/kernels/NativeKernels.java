@@ -73,8 +73,10 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         }
         this.threads = capThreads(threads);
         this.isa = isa;
+        SparseMode sparse = SparseMode.fromProperty();
         state.engine = AlphaDropNative.engine_create(this.threads, isa.code);
         cleanable = CLEANER.register(this, state);
+        AlphaDropNative.engine_set_sparse_mode(state.engine, sparse.ordinal());
     }
 
     /** A backend of {@code threads} compute threads on the {@link #defaultIsa() default ISA}. */
@@ -233,6 +235,68 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         }
     }
 
+    /** How the dense layers treat terms whose masked input is zero (dropped, a zero input, a ReLU zero). */
+    public enum SparseMode {
+        /** Per call, from the estimated density of the masked input and the layer's shape (the default). */
+        AUTO,
+        /** Always the dense products. */
+        NEVER,
+        /** Always skip the zero terms. */
+        ALWAYS;
+
+        /** The system property that sets the mode of new backends: auto, never or always. */
+        public static final String PROPERTY = "alphadrop.sparse";
+
+        static SparseMode fromProperty() {
+            String v = System.getProperty(PROPERTY);
+            if (v == null || v.isBlank()) {
+                return AUTO;
+            }
+            for (SparseMode m : values()) {
+                if (m.name().equalsIgnoreCase(v.trim())) {
+                    return m;
+                }
+            }
+            throw new IllegalArgumentException("system property " + PROPERTY + " must be auto, never or always, got '" + v + "'");
+        }
+    }
+
+    /** Sets how this backend's dense layers treat zero terms (results agree up to summation order). */
+    public void setSparseMode(SparseMode mode) {
+        if (mode == null) {
+            throw new IllegalArgumentException("mode must not be null");
+        }
+        Engine e = acquire();
+        try {
+            AlphaDropNative.engine_set_sparse_mode(e, mode.ordinal());
+        } finally {
+            release();
+        }
+    }
+
+    public SparseMode sparseMode() {
+        Engine e = acquire();
+        try {
+            return SparseMode.values()[AlphaDropNative.engine_sparse_mode(e)];
+        } finally {
+            release();
+        }
+    }
+
+    /** How many calls took each path since this backend was created. */
+    public record PathCounts(long denseForward, long sparseForward, long denseDw, long sparseDw) {
+    }
+
+    public PathCounts pathCounts() {
+        Engine e = acquire();
+        try {
+            return new PathCounts(AlphaDropNative.engine_path_count(e, 0), AlphaDropNative.engine_path_count(e, 1),
+                    AlphaDropNative.engine_path_count(e, 2), AlphaDropNative.engine_path_count(e, 3));
+        } finally {
+            release();
+        }
+    }
+
     /** Frees the native engine and its threads; later calls throw {@link IllegalStateException}. */
     @Override
     public void close() {
@@ -259,7 +323,13 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
 
     @Override
     public String toString() {
-        return "native(" + isa.label() + ", " + threads + (threads == 1 ? " thread)" : " threads)");
+        String mode;
+        try {
+            mode = sparseMode() == SparseMode.AUTO ? "" : ", sparse " + sparseMode().name().toLowerCase(java.util.Locale.ROOT);
+        } catch (IllegalStateException closed) {
+            mode = ", closed";
+        }
+        return "native(" + isa.label() + ", " + threads + (threads == 1 ? " thread" : " threads") + mode + ")";
     }
 
     @Override

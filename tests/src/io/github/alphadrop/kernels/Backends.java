@@ -21,9 +21,21 @@ final class Backends {
         return Stream.concat(Stream.of(new JavaKernels()), natives(2));
     }
 
-    /** One native backend of {@code threads} threads per ISA level this CPU supports. */
+    /**
+     * One native backend of {@code threads} threads per ISA level this CPU supports, on the dense path, and
+     * for every level with its own micro-kernel a second one forced onto the sparse path (zero terms skipped).
+     */
     static Stream<NativeKernels> natives(int threads) {
-        return supportedIsas().stream().map(isa -> new NativeKernels(threads, isa));
+        return supportedIsas().stream().flatMap(isa -> {
+            NativeKernels dense = new NativeKernels(threads, isa);
+            dense.setSparseMode(NativeKernels.SparseMode.NEVER);
+            if (isa == Isa.BASELINE) {
+                return Stream.of(dense);
+            }
+            NativeKernels sparse = new NativeKernels(threads, isa);
+            sparse.setSparseMode(NativeKernels.SparseMode.ALWAYS);
+            return Stream.of(dense, sparse);
+        });
     }
 
     static java.util.List<Isa> supportedIsas() {

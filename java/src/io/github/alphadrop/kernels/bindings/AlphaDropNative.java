@@ -74,6 +74,12 @@ public final class AlphaDropNative {
 
     public static native double engine_fma_peak_gflops(@Const Engine engine, double seconds);
 
+    public static native void engine_set_sparse_mode(Engine engine, int mode);
+
+    public static native int engine_sparse_mode(@Const Engine engine);
+
+    public static native long engine_path_count(@Const Engine engine, int which);
+
     @CriticalRegion
     public static native void dropout_mask(Engine engine, long seed, int step, int layer, float p,
                                            int rowOffset, int rows, int cols, float[] mask);

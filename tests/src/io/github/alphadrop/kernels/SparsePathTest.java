@@ -1,0 +1,114 @@
+package io.github.alphadrop.kernels;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The sparse path (terms whose masked input is zero skipped) against the double-precision reference and
+ * against the dense path of the same ISA, at input densities from 0 to 1 and drop rates up to 0.9, with
+ * rows that are all zero; and the automatic choice between the two paths, seen through the counters.
+ */
+class SparsePathTest {
+
+    static Stream<Isa> isas() {
+        return Backends.supportedIsas().stream().filter(isa -> isa != Isa.BASELINE);
+    }
+
+    /** a with a fraction `zeros` of exact zeros, and rows 0 and 3 all zero. */
+    static float[] input(Random random, int rows, int in, double zeros) {
+        float[] a = Reference.uniform(random, rows * in, -1f, 1f);
+        for (int i = 0; i < a.length; i++) {
+            if (random.nextDouble() < zeros || i / in == 0 || i / in == 3) {
+                a[i] = 0f;
+            }
+        }
+        return a;
+    }
+
+    @ParameterizedTest
+    @MethodSource("isas")
+    void sparseEqualsDenseAndReferenceAtEveryDensity(Isa isa) {
+        assumeTrue(isa.compareTo(NativeKernels.bestIsa()) <= 0, "this CPU has no " + isa.label());
+        int batch = 7, samples = 3, in = 53, out = 45, rows = batch * samples;
+        Random random = new Random(17);
+        try (NativeKernels sparse = new NativeKernels(2, isa); NativeKernels dense = new NativeKernels(2, isa)) {
+            sparse.setSparseMode(NativeKernels.SparseMode.ALWAYS);
+            dense.setSparseMode(NativeKernels.SparseMode.NEVER);
+            for (double zeros : new double[] {0.0, 0.3, 0.7, 1.0}) {
+                for (float p : new float[] {0f, 0.5f, 0.9f}) {
+                    for (boolean shared : new boolean[] {true, false}) {
+                        float[] a = input(random, shared ? batch : rows, in, zeros);
+                        float[] w = Reference.uniform(random, in * out, -1f, 1f);
+                        float[] bias = Reference.uniform(random, out, -1f, 1f);
+                        Dropout dropout = new Dropout(random.nextLong(), 4, 1, p);
+                        float[] mask = Reference.mask(dropout, 0, rows, in);
+                        double[] x = Reference.maskedInput(mask, batch, samples, shared, in, Reference.toDouble(a));
+                        double[] pre = Reference.preActivation(x, rows, in, out, Reference.toDouble(w), Reference.toDouble(bias));
+                        double[] scale = Reference.absScale(x, rows, in, out, Reference.toDouble(w), Reference.toDouble(bias));
+                        float[] zs = new float[rows * out], zd = new float[rows * out];
+                        sparse.dropoutMatmulForward(dropout, batch, samples, shared, in, out, a, w, bias, Activation.RELU, zs);
+                        dense.dropoutMatmulForward(dropout, batch, samples, shared, in, out, a, w, bias, Activation.RELU, zd);
+                        String what = isa.label() + " zeros=" + zeros + " p=" + p + " shared=" + shared;
+                        for (int i = 0; i < zs.length; i++) {
+                            double expected = Math.max(0, pre[i]);
+                            double tol = 1e-5 * scale[i] + 1e-7;
+                            assertEquals(expected, zs[i], tol, what + ": sparse z[" + i + "]");
+                            assertEquals(zd[i], zs[i], 2 * tol, what + ": sparse vs dense z[" + i + "]");
+                        }
+                        // Backward: dW from both paths against the reference (m .* a)^T dz.
+                        float[] dz = Reference.uniform(random, rows * out, -1f, 1f);
+                        float[] dws = new float[in * out], dwd = new float[in * out];
+                        sparse.dropoutMatmulBackward(dropout, batch, samples, shared, in, out, a, w, null,
+                                Activation.IDENTITY, dz.clone(), dws, null, null);
+                        dense.dropoutMatmulBackward(dropout, batch, samples, shared, in, out, a, w, null,
+                                Activation.IDENTITY, dz.clone(), dwd, null, null);
+                        for (int d = 0; d < in; d++) {
+                            for (int h = 0; h < out; h++) {
+                                double sum = 0, abs = 0;
+                                for (int r = 0; r < rows; r++) {
+                                    sum += x[r * in + d] * dz[r * out + h];
+                                    abs += Math.abs(x[r * in + d] * dz[r * out + h]);
+                                }
+                                double tol = 1e-5 * abs + 1e-7;
+                                assertEquals(sum, dws[d * out + h], tol, what + ": sparse dW[" + d + "][" + h + "]");
+                                assertEquals(dwd[d * out + h], dws[d * out + h], 2 * tol, what + ": sparse vs dense dW");
+                            }
+                        }
+                    }
+                }
+            }
+            NativeKernels.PathCounts cs = sparse.pathCounts(), cd = dense.pathCounts();
+            assertEquals(0, cs.denseForward() + cs.denseDw(), cs.toString());
+            assertEquals(0, cd.sparseForward() + cd.sparseDw(), cd.toString());
+            assertTrue(cs.sparseForward() > 0 && cs.sparseDw() > 0, cs.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("isas")
+    void autoTakesTheSparsePathOnlyForSparseInputs(Isa isa) {
+        assumeTrue(isa.compareTo(NativeKernels.bestIsa()) <= 0, "this CPU has no " + isa.label());
+        int batch = 16, samples = 4, in = 64, out = 64;
+        Random random = new Random(5);
+        float[] w = Reference.uniform(random, in * out, -1f, 1f);
+        float[] z = new float[batch * samples * out];
+        try (NativeKernels kernels = new NativeKernels(1, isa)) {
+            assertEquals(NativeKernels.SparseMode.AUTO, kernels.sparseMode());
+            Dropout half = new Dropout(1, 0, 0, 0.5f);
+            // Dense input at p = 0.5: density 0.5, above the threshold.
+            kernels.dropoutMatmulForward(half, batch, samples, true, in, out, input(random, batch, in, 0.0), w, null,
+                    Activation.RELU, z);
+            assertEquals(new NativeKernels.PathCounts(1, 0, 0, 0), kernels.pathCounts());
+            // Half-zero input (like Fashion-MNIST pixels) at p = 0.5: density about 0.25.
+            kernels.dropoutMatmulForward(half, batch, samples, true, in, out, input(random, batch, in, 0.5), w, null,
+                    Activation.RELU, z);
+            assertEquals(new NativeKernels.PathCounts(1, 1, 0, 0), kernels.pathCounts());
+        }
+    }
+}
