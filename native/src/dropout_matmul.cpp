@@ -645,7 +645,24 @@ inline void accumulate_row(int64_t n, const int32_t* idx, const float* val, cons
 inline int64_t gather_nonzeros(const float* __restrict src, const float* __restrict m, int64_t n,
                                int32_t* __restrict idx, float* __restrict val) {
     int64_t c = 0;
-    for (int64_t d = 0; d < n; ++d) {
+    int64_t d = 0;
+#if defined(ALPHADROP_GEMM_AVX512)
+    // 16 at a time: compress into registers, then a full store (compress straight to memory is slow
+    // on some CPUs); idx and val need 15 floats of slack past n, which their scratch has.
+    const __m512i step = _mm512_set1_epi32(16);
+    __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (; d + 16 <= n; d += 16) {
+        __m512 v = _mm512_loadu_ps(src + d);
+        if (m != nullptr) v = _mm512_mul_ps(v, _mm512_loadu_ps(m + d));
+        // nonzero or NaN: not (v == 0), with an unordered-true compare
+        const __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        _mm512_storeu_ps(val + c, _mm512_maskz_compress_ps(keep, v));
+        _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(keep, lanes));
+        c += __builtin_popcount(unsigned(keep));
+        lanes = _mm512_add_epi32(lanes, step);
+    }
+#endif
+    for (; d < n; ++d) {
         const float v = m != nullptr ? src[d] * m[d] : src[d];
         idx[c] = int32_t(d);
         val[c] = v;
@@ -668,8 +685,8 @@ void forward_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const
         [&](int64_t begin, int64_t end, int) {
             const int64_t tile = std::min(mask_tile_rows(s.D), pr);
             float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * s.D)) : nullptr;
-            int32_t* idx = scratch<int32_t>(detail::kScratchPanel, size_t(s.D));
-            float* val = scratch<float>(detail::kScratchAccum, size_t(s.D));
+            int32_t* idx = scratch<int32_t>(detail::kScratchPanel, size_t(s.D + 16));
+            float* val = scratch<float>(detail::kScratchAccum, size_t(s.D + 16));
             for (int64_t pi = begin; pi < end; ++pi) {
                 const int64_t r0 = pi * pr;
                 const int64_t rows = std::min(pr, s.R - r0);
@@ -714,12 +731,20 @@ void dw_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const floa
                     for (int64_t i = 0; i < tr; ++i) {
                         const int64_t r = t0 + i;
                         const float* src = a + (s.shared ? r / s.K : r) * s.D + d0;
+                        // The row's dc values, then one bit per nonzero (or NaN) value; only those are
+                        // appended (about a quarter of them for half-zero inputs at p = 0.5).
+                        alignas(64) float v[kSparseDwCols];
+                        uint32_t bits = 0;
                         for (int64_t j = 0; j < dc; ++j) {
-                            const float v = m != nullptr ? src[j] * m[i * dc + j] : src[j];
-                            const int64_t c = count[j];
-                            rows[j * s.R + c] = int32_t(r);
-                            vals[j * s.R + c] = v;
-                            count[j] = c + (v != 0.0f || v != v);
+                            v[j] = m != nullptr ? src[j] * m[i * dc + j] : src[j];
+                            bits |= uint32_t(v[j] != 0.0f || v[j] != v[j]) << j;
+                        }
+                        while (bits != 0) {
+                            const int j = __builtin_ctz(bits);
+                            bits &= bits - 1;
+                            rows[j * s.R + count[j]] = int32_t(r);
+                            vals[j * s.R + count[j]] = v[j];
+                            ++count[j];
                         }
                     }
                 }
@@ -748,19 +773,28 @@ double estimated_density(const Shape& s, const MaskGen& mask, const float* a) {
     return kept * double(nonzero) / double(rows * s.D);
 }
 
-// Auto mode takes the sparse path below this estimated density, for outputs at least kSparseMinOut wide
-// (narrower ones leave the gather's cost unamortised). Chosen from benchmarks/perf-table's sparse rows.
-constexpr double kSparseMaxDensity = 0.35;
+// Auto mode takes the sparse path below these estimated densities, for outputs at least kSparseMinOut
+// wide (narrower ones leave the gather's cost unamortised). From benchmarks/perf-table's sparse row
+// (FashionBenchmark sparse, first layer, density about 0.24) on Zen 4: with AVX2 both passes gain; with
+// AVX-512 the dense dW is faster than the sparse one, so auto keeps it dense there.
+#if defined(ALPHADROP_GEMM_AVX512)
+constexpr double kSparseMaxDensityForward = 0.35;
+constexpr double kSparseMaxDensityDw = 0.0;
+#else
+constexpr double kSparseMaxDensityForward = 0.35;
+constexpr double kSparseMaxDensityDw = 0.35;
+#endif
 constexpr int64_t kSparseMinOut = 32;
 
-bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a) {
+bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a, bool dw) {
     const int mode = policy.mode.load(std::memory_order_relaxed);
     if (mode == runtime::kSparseNever) return false;
     if (mode == runtime::kSparseAlways) return true;
-    return s.H >= kSparseMinOut && estimated_density(s, mask, a) < kSparseMaxDensity;
+    const double limit = dw ? kSparseMaxDensityDw : kSparseMaxDensityForward;
+    return limit > 0.0 && s.H >= kSparseMinOut && estimated_density(s, mask, a) < limit;
 }
 #else
-[[maybe_unused]] bool use_sparse(SparsePolicy&, const Shape&, const MaskGen&, const float*) { return false; }
+[[maybe_unused]] bool use_sparse(SparsePolicy&, const Shape&, const MaskGen&, const float*, bool) { return false; }
 #endif
 
 }  // namespace
@@ -783,7 +817,7 @@ void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long se
     }
 
 #if ALPHADROP_GEMM_KERNEL
-    if (use_sparse(sparse, s, mask, a)) {
+    if (use_sparse(sparse, s, mask, a, false)) {
         sparse.sparse_forward.fetch_add(1, std::memory_order_relaxed);
         forward_sparse(pool, s, mask, a, w, bias, activation, z);
         return;
@@ -916,7 +950,7 @@ void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long s
 
     // 4. dw = (m .* a)^T dzPre.
 #if ALPHADROP_GEMM_KERNEL
-    if (use_sparse(sparse, s, mask, a)) {
+    if (use_sparse(sparse, s, mask, a, true)) {
         sparse.sparse_dw.fetch_add(1, std::memory_order_relaxed);
         dw_sparse(pool, s, mask, a, dz, dw);
         return;

@@ -39,6 +39,8 @@ import java.util.Map;
  *   epoch   --threads N [--epochs E] [--limit ROWS] [--warmup-steps W]      time one (or E) epochs, native
  *   predict --threads N [--test-samples T] [--limit ROWS] [--warmup-rows R] time MC prediction, native
  *   machine [--seconds S]                                                   CPU, ISAs, FMA peak per ISA
+ *   sparse  --threads N [--reps R]        first layer (784 -> 100, K = 10, p = 0.5) forward + dW on real
+ *                                         images, dense path vs sparse path of the same build
  *
  *   common: --data DIR|idx:DIR (default /usr/share/datasets/fashion-mnist)  --seed S
  *   --limit ROWS uses only the first rows of the training or test set (smoke runs).
@@ -101,6 +103,7 @@ public final class FashionBenchmark {
             case "epoch" -> epoch(o, out);
             case "predict" -> predict(o, out);
             case "machine" -> machine(o, out);
+            case "sparse" -> sparse(o, out);
             default -> throw new UsageException("mode must be step, epoch, predict or machine, got '" + mode + "'");
         }
         return out;
@@ -129,6 +132,59 @@ public final class FashionBenchmark {
                         .put("gemm_ukernel_" + isa.label(), k.gemmUkernel());
             }
         }
+    }
+
+    /**
+     * The first layer of the Fashion-MNIST MLP as training runs it (B = 128 images shared by K = 10 samples,
+     * p = 0.5, ReLU, dW but no dA), on the dense path and on the sparse path of the same build: the median of
+     * {@code --reps} forward + backward pairs each, interleaved, after a warmup.
+     */
+    private static void sparse(Options o, JsonLine out) throws IOException {
+        int threads = o.positive("--threads", 1);
+        int reps = o.positive("--reps", 30);
+        Path dir = dataDir(o);
+        o.requireAllUsed();
+        Dataset train = loadTrain(dir, out, BATCH);
+        float[] a = Arrays.copyOf(train.features(), BATCH * 784);
+        int h = HIDDEN[0];
+        float[] w = new float[784 * h], bias = new float[h], z = new float[BATCH * SAMPLES * h];
+        float[] dz = new float[z.length], dw = new float[w.length], db = new float[h];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < w.length; i++) w[i] = (float) (random.nextDouble() - 0.5) * 0.1f;
+        for (int i = 0; i < dz.length; i++) dz[i] = (float) (random.nextDouble() - 0.5);
+        long nonzero = 0;
+        for (float v : a) nonzero += v != 0 ? 1 : 0;
+        out.put("input_nonzero_fraction", nonzero / (double) a.length);
+        NativeKernels.SparseMode[] modes = {NativeKernels.SparseMode.NEVER, NativeKernels.SparseMode.ALWAYS};
+        double[][] times = new double[2][reps], forward = new double[2][reps];
+        try (NativeKernels kernels = (NativeKernels) kernels("native", threads, out)) {
+            io.github.alphadrop.kernels.Dropout drop = new io.github.alphadrop.kernels.Dropout(3, 0, 0, DROPOUT);
+            for (int rep = -5; rep < reps; rep++) {
+                for (int m = 0; m < 2; m++) {
+                    kernels.setSparseMode(modes[m]);
+                    long t0 = System.nanoTime();
+                    kernels.dropoutMatmulForward(drop, BATCH, SAMPLES, true, 784, h, a, w, bias,
+                            io.github.alphadrop.kernels.Activation.RELU, z);
+                    float[] g = dz.clone();
+                    long t1 = System.nanoTime();
+                    kernels.dropoutMatmulBackward(drop, BATCH, SAMPLES, true, 784, h, a, w, z,
+                            io.github.alphadrop.kernels.Activation.RELU, g, dw, db, null);
+                    long t2 = System.nanoTime();
+                    if (rep >= 0) {
+                        times[m][rep] = ((t1 - t0) + (t2 - t1)) / 1e9;
+                        forward[m][rep] = (t1 - t0) / 1e9;
+                    }
+                }
+            }
+            out.put("path_counts", kernels.pathCounts().toString());
+        }
+        for (int m = 0; m < 2; m++) {
+            Arrays.sort(times[m]);
+            Arrays.sort(forward[m]);
+        }
+        out.put("dense_forward_seconds", forward[0][reps / 2]).put("sparse_forward_seconds", forward[1][reps / 2]);
+        out.put("dense_seconds", times[0][reps / 2]).put("sparse_seconds", times[1][reps / 2])
+                .put("dense_over_sparse", times[0][reps / 2] / times[1][reps / 2]);
     }
 
     private static void step(Options o, JsonLine out) throws IOException {
