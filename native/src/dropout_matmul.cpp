@@ -55,13 +55,13 @@ Shape check_shape(const char* fn, int batch, int samples, bool shared_input, int
 // Panel sizes. They depend only on the problem shape, never on the thread count: OpenBLAS's result for
 // a row does change with the M of the call it is part of (and the micro-kernel's with its k blocks), so
 // fixed panels are what makes the kernels bit-identical for any number of threads. Bigger panels
-// amortise the per-panel work (with OpenBLAS, one sgemm per 64 rows ran ~25% slower than one per 256
-// rows at D=784, H=400); aiming at >= 4 panels keeps two or more threads busy on small batches.
+// amortise the per-panel work; aiming at >= 4 panels keeps two or more threads busy on small batches.
+// (The measurements behind these choices are in docs/performance.md.)
 
 // Rows per panel for the forward and da: a multiple of the micro-kernel's MR in [3 MR, 256],
 // aiming at 12 panels. Threads take panels as they come free, so 12 keeps 2, 3 or 4 threads level
-// even when one of them is slowed by something else on its core (with 6 fixed shares, a 2-thread
-// epoch here varied from 2.1 s to 3.6 s). The micro-kernel packs w once per call, so smaller panels
+// even when one of them is slowed by something else on its core (fixed equal shares made the 2-thread
+// epoch vary widely). The micro-kernel packs w once per call, so smaller panels
 // cost little (the OpenBLAS path re-packs w per panel).
 int64_t panel_rows(int64_t rows) {
     return clamp64(round_up(ceil_div(rows, 12), gemm::kMR), 3 * gemm::kMR, 256 / gemm::kMR * gemm::kMR);
@@ -71,14 +71,13 @@ int64_t panel_rows(int64_t rows) {
 //  - wide inputs (D >= kDwColumnSplitMin): panels of columns of a (= rows of dw), each summed over all
 //    rows by one thread; the product sees M = D / 4 >= 128 rows of dw per panel;
 //  - narrow inputs: kDwRowBlocks fixed blocks of rows, each a full D x H partial product, then summed in
-//    block order. Column panels of a 100-wide layer gave OpenBLAS M = 25..32, at half the speed of
-//    M = 100 (31 vs 49 GFLOP/s for 100 x 100 x 1280 here); the micro-kernel likewise wastes less on
-//    edge slivers with the whole width.
+//    block order. Column panels of a 100-wide layer would give the product M = 25..32, which runs far
+//    slower than M = 100; the micro-kernel likewise wastes less on edge slivers with the whole width.
 constexpr int64_t kDwColumnSplitMin = 512;
 constexpr int64_t kDwRowBlocks = 4;
 
 // Columns of a per dw panel: a multiple-of-4 number of panels of at most 256 columns, as equal as
-// possible (8 panels at D = 784 ran ~5% slower on one thread: each panel streams all of dz). Any
+// possible (more panels cost more: each panel streams all of dz). Any
 // column range is fine for the masks.
 int64_t dw_panel_cols(int64_t in) {
     const int64_t panels = round_up(ceil_div(in, 256), 4);
@@ -86,7 +85,7 @@ int64_t dw_panel_cols(int64_t in) {
 }
 
 // OpenBLAS path (builds without AVX2/FMA): rows of (m .* a) packed per dw sgemm; dw accumulates over
-// these blocks in row order. Plain sgemm over all 1280 rows at D = 784 ran 15% faster than over 512.
+// these blocks in row order; larger blocks let OpenBLAS run longer products.
 constexpr int64_t kDwRowBlock = 2048;
 
 // Rows per da panel of the micro-kernel path (see da_own_gemm).
@@ -177,7 +176,7 @@ inline float tanh_float(float xf) {
 }
 
 // The sgemm calls below accumulate (beta = 1) into a C we initialise ourselves: with beta = 0, OpenBLAS
-// first clears C with one small memset per row of a row-major C, which cost 15% of a 100 -> 100 layer.
+// first clears C with one small memset per row of a row-major C, a visible cost on narrow layers.
 
 // c[i, :] = 0 for `rows` rows of length n with leading dimension ldc.
 void zero_rows(float* c, int64_t rows, int64_t n, int64_t ldc) {

@@ -9,9 +9,9 @@
 // depend only on the problem shape and give each task its own outputs, so results are bit-identical
 // for any number of threads and any assignment of tasks to threads.
 //
-// Waiting spins before it sleeps. Waking a sleeping thread costs ~90 us on this kind of VM (the
-// futex wake becomes an IPI to a halted vCPU), while a training step makes ~20 parallel calls a few
-// hundred microseconds apart: sleeping workers made the small layers slower on 2 threads than on 1.
+// Waiting spins before it sleeps. Waking a sleeping thread is slow on a VM (the futex wake becomes an
+// IPI to a halted vCPU), while a training step makes ~20 parallel calls a few hundred microseconds
+// apart: sleeping workers made the small layers slower on 2 threads than on 1 (docs/performance.md).
 // So a worker polls for the next job for kSpinMicros before it blocks, and the caller polls for the
 // workers to finish the same way. The caller waits only for workers that joined the job before it ran
 // out of tasks: one that was descheduled in the meantime does not hold the step up.
