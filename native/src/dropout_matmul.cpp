@@ -706,50 +706,59 @@ void forward_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const
         2.0 * double(s.R) * double(s.D) * double(s.H));
 }
 
-// Input columns per dW task of the sparse path (a multiple of 8: whole groups of mask draws).
-constexpr int64_t kSparseDwCols = 16;
+// Input columns per dW task of the sparse path: a multiple of 8 (whole groups of mask draws), wide
+// enough that one Philox output serves many of a row's draws (a 16-column strip used an eighth of each
+// 1-bit output and went through the mask generator's per-lane path), at most 64 (one bit each in a word).
+constexpr int64_t kSparseDwCols = 64;
 
-// dw = (m .* a)^T dz through the sparse path: per block of input columns, the nonzero (row, value)
-// terms of each column in row order, then each dw row summed from the dz rows they name.
+// Rows of dz per block of the sparse dW: about 24 KB of dz, so the rows a block's terms name are read
+// from L2 once and then hit L1 (a column's terms name a quarter of the rows at density 0.25).
+int64_t sparse_dw_row_block(int64_t out) { return clamp64(round_up(6144 / out, 8), 16, 256); }
+
+// dw = (m .* a)^T dz through the sparse path: per block of input columns, and per block of rows, the
+// nonzero (row, value) terms of each column in row order, added to the column's dw row from the dz rows
+// they name. Each dw element is one running sum over the rows in ascending order (carried through dw
+// between row blocks, which a float store and load leave exact), whatever the blocking.
 void dw_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* dz, float* dw) {
+    const int64_t rb_max = std::min(sparse_dw_row_block(s.H), s.R);
     pool.parallel_for(
         ceil_div(s.D, kSparseDwCols),
         [&](int64_t begin, int64_t end, int) {
-            const int64_t tile = std::min(mask_tile_rows(kSparseDwCols), s.R);
-            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * kSparseDwCols)) : nullptr;
-            int32_t* rows = scratch<int32_t>(detail::kScratchPanel, size_t(kSparseDwCols * s.R));
-            float* vals = scratch<float>(detail::kScratchAccum, size_t(kSparseDwCols * s.R));
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(rb_max * kSparseDwCols)) : nullptr;
+            int32_t* rows = scratch<int32_t>(detail::kScratchPanel, size_t(kSparseDwCols * rb_max));
+            float* vals = scratch<float>(detail::kScratchAccum, size_t(kSparseDwCols * rb_max));
             int64_t count[kSparseDwCols];
             for (int64_t blk = begin; blk < end; ++blk) {
                 const int64_t d0 = blk * kSparseDwCols;
                 const int64_t dc = std::min(kSparseDwCols, s.D - d0);
-                for (int64_t j = 0; j < dc; ++j) count[j] = 0;
-                for (int64_t t0 = 0; t0 < s.R; t0 += tile) {
-                    const int64_t tr = std::min(tile, s.R - t0);
-                    if (m != nullptr) mask.fill_tile(uint32_t(t0), tr, d0, d0 + dc, m, dc);
-                    for (int64_t i = 0; i < tr; ++i) {
-                        const int64_t r = t0 + i;
+                for (int64_t r0 = 0; r0 < s.R; r0 += rb_max) {
+                    const int64_t rb = std::min(rb_max, s.R - r0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(r0), rb, d0, d0 + dc, m, dc);
+                    for (int64_t j = 0; j < dc; ++j) count[j] = 0;
+                    for (int64_t i = 0; i < rb; ++i) {
+                        const int64_t r = r0 + i;
                         const float* src = a + (s.shared ? r / s.K : r) * s.D + d0;
                         // The row's dc values, then one bit per nonzero (or NaN) value; only those are
                         // appended (about a quarter of them for half-zero inputs at p = 0.5).
                         alignas(64) float v[kSparseDwCols];
-                        uint32_t bits = 0;
+                        uint64_t bits = 0;
                         for (int64_t j = 0; j < dc; ++j) {
                             v[j] = m != nullptr ? src[j] * m[i * dc + j] : src[j];
-                            bits |= uint32_t(v[j] != 0.0f || v[j] != v[j]) << j;
+                            bits |= uint64_t(v[j] != 0.0f || v[j] != v[j]) << j;
                         }
                         while (bits != 0) {
-                            const int j = __builtin_ctz(bits);
+                            const int j = __builtin_ctzll(bits);
                             bits &= bits - 1;
-                            rows[j * s.R + count[j]] = int32_t(r);
-                            vals[j * s.R + count[j]] = v[j];
+                            rows[j * rb_max + count[j]] = int32_t(r);
+                            vals[j * rb_max + count[j]] = v[j];
                             ++count[j];
                         }
                     }
-                }
-                for (int64_t j = 0; j < dc; ++j) {
-                    sp::accumulate_row(count[j], rows + j * s.R, vals + j * s.R, dz, s.H, nullptr, s.H, false,
-                                       dw + (d0 + j) * s.H);
+                    for (int64_t j = 0; j < dc; ++j) {
+                        float* dw_row = dw + (d0 + j) * s.H;
+                        sp::accumulate_row(count[j], rows + j * rb_max, vals + j * rb_max, dz, s.H,
+                                           r0 == 0 ? nullptr : dw_row, s.H, false, dw_row);
+                    }
                 }
             }
         },
@@ -772,17 +781,12 @@ double estimated_density(const Shape& s, const MaskGen& mask, const float* a) {
     return kept * double(nonzero) / double(rows * s.D);
 }
 
-// Auto mode takes the sparse path below these estimated densities, for outputs at least kSparseMinOut
-// wide (narrower ones leave the gather's cost unamortised). From benchmarks/perf-table's sparse row
-// (FashionBenchmark sparse, first layer, density about 0.24) on Zen 4: with AVX2 both passes gain; with
-// AVX-512 the dense dW is faster than the sparse one, so auto keeps it dense there.
-#if defined(ALPHADROP_GEMM_AVX512)
-constexpr double kSparseMaxDensityForward = 0.35;
-constexpr double kSparseMaxDensityDw = 0.0;
-#else
+// Auto mode takes the sparse path below this estimated density, for outputs at least kSparseMinOut wide
+// (narrower ones leave the gather's cost unamortised). From benchmarks/perf-table's sparse row
+// (FashionBenchmark sparse: the first layer on Fashion-MNIST images, density about 0.24): both passes
+// gain on AVX2 and on AVX-512 (docs/performance.md).
 constexpr double kSparseMaxDensityForward = 0.35;
 constexpr double kSparseMaxDensityDw = 0.35;
-#endif
 constexpr int64_t kSparseMinOut = 32;
 
 bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a, bool dw) {
