@@ -639,6 +639,28 @@ inline void accumulate_row(int64_t n, const int32_t* idx, const float* val, cons
     }
 }
 
+#if !defined(ALPHADROP_GEMM_AVX512)
+// For each 8-bit mask, the positions of its set bits in ascending order (then zeros): the permutation
+// that compacts the kept lanes. Built at compile time (no code runs at load, on any CPU).
+struct Compress8 {
+    alignas(32) int32_t lanes[256][8];
+};
+
+constexpr Compress8 make_compress8() {
+    Compress8 t{};
+    for (int mask = 0; mask < 256; ++mask) {
+        int c = 0;
+        for (int j = 0; j < 8; ++j) {
+            if ((mask >> j) & 1) t.lanes[mask][c++] = j;
+        }
+        for (; c < 8; ++c) t.lanes[mask][c] = 0;
+    }
+    return t;
+}
+
+inline constexpr Compress8 kCompress8 = make_compress8();
+#endif
+
 // The nonzeros of src .* m (m null: src) over [0, n): their indices and values, branch-free. A NaN
 // counts as nonzero (it must propagate); -0 does not.
 inline int64_t gather_nonzeros(const float* __restrict src, const float* __restrict m, int64_t n,
@@ -659,6 +681,17 @@ inline int64_t gather_nonzeros(const float* __restrict src, const float* __restr
         _mm512_storeu_si512(idx + c, _mm512_maskz_compress_epi32(keep, lanes));
         c += __builtin_popcount(unsigned(keep));
         lanes = _mm512_add_epi32(lanes, step);
+    }
+#else
+    // 8 at a time: the kept lanes moved to the front by a permutation looked up by their bit mask.
+    for (; d + 8 <= n; d += 8) {
+        __m256 v = _mm256_loadu_ps(src + d);
+        if (m != nullptr) v = _mm256_mul_ps(v, _mm256_loadu_ps(m + d));
+        const int keep = _mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ));
+        const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress8.lanes[keep]));
+        _mm256_storeu_ps(val + c, _mm256_permutevar8x32_ps(v, perm));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(idx + c), _mm256_add_epi32(perm, _mm256_set1_epi32(int(d))));
+        c += __builtin_popcount(unsigned(keep));
     }
 #endif
     for (; d < n; ++d) {

@@ -17,30 +17,48 @@ inline constexpr int kMR = 6;
 inline constexpr int kNR = 16;
 
 __attribute__((always_inline)) inline void product_6x16(int64_t kc, const float* a, const float* b,
-                                                        __m256 acc[2 * kMR]) {
+                                                               __m256 acc[2 * kMR]) {
     for (int i = 0; i < 2 * kMR; ++i) acc[i] = _mm256_setzero_ps();
 #pragma GCC unroll 4
     for (int64_t k = 0; k < kc; ++k) {
         const __m256 b0 = _mm256_load_ps(b + k * kNR);
         const __m256 b1 = _mm256_load_ps(b + k * kNR + 8);
         const float* ak = a + k * kMR;
-        for (int i = 0; i < kMR; ++i) {
-            const __m256 x = _mm256_broadcast_ss(ak + i);
-            acc[2 * i] = _mm256_fmadd_ps(x, b0, acc[2 * i]);
-            acc[2 * i + 1] = _mm256_fmadd_ps(x, b1, acc[2 * i + 1]);
-        }
+        __m256 x = _mm256_broadcast_ss(ak);
+        acc[0] = _mm256_fmadd_ps(x, b0, acc[0]);
+        acc[1] = _mm256_fmadd_ps(x, b1, acc[1]);
+        x = _mm256_broadcast_ss(ak + 1);
+        acc[2] = _mm256_fmadd_ps(x, b0, acc[2]);
+        acc[3] = _mm256_fmadd_ps(x, b1, acc[3]);
+        x = _mm256_broadcast_ss(ak + 2);
+        acc[4] = _mm256_fmadd_ps(x, b0, acc[4]);
+        acc[5] = _mm256_fmadd_ps(x, b1, acc[5]);
+        x = _mm256_broadcast_ss(ak + 3);
+        acc[6] = _mm256_fmadd_ps(x, b0, acc[6]);
+        acc[7] = _mm256_fmadd_ps(x, b1, acc[7]);
+        x = _mm256_broadcast_ss(ak + 4);
+        acc[8] = _mm256_fmadd_ps(x, b0, acc[8]);
+        acc[9] = _mm256_fmadd_ps(x, b1, acc[9]);
+        x = _mm256_broadcast_ss(ak + 5);
+        acc[10] = _mm256_fmadd_ps(x, b0, acc[10]);
+        acc[11] = _mm256_fmadd_ps(x, b1, acc[11]);
     }
 }
 
 // Columns 0-7 only; acc[2 i + 1] is left zero.
 __attribute__((always_inline)) inline void product_6x8(int64_t kc, const float* a, const float* b,
-                                                       __m256 acc[2 * kMR]) {
+                                                      __m256 acc[2 * kMR]) {
     for (int i = 0; i < 2 * kMR; ++i) acc[i] = _mm256_setzero_ps();
 #pragma GCC unroll 4
     for (int64_t k = 0; k < kc; ++k) {
         const __m256 b0 = _mm256_load_ps(b + k * kNR);
         const float* ak = a + k * kMR;
-        for (int i = 0; i < kMR; ++i) acc[2 * i] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + i), b0, acc[2 * i]);
+        acc[0] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak), b0, acc[0]);
+        acc[2] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 1), b0, acc[2]);
+        acc[4] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 2), b0, acc[4]);
+        acc[6] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 3), b0, acc[6]);
+        acc[8] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 4), b0, acc[8]);
+        acc[10] = _mm256_fmadd_ps(_mm256_broadcast_ss(ak + 5), b0, acc[10]);
     }
 }
 
@@ -88,7 +106,8 @@ __attribute__((always_inline)) inline void store_6x16(const __m256 acc[2 * kMR],
     }
 }
 
-inline void f32_gemm_6x16_avx2(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+__attribute__((always_inline)) inline void f32_gemm_6x16_avx2(int64_t kc, const float* a, const float* b, float* c,
+                                                              int64_t ldc, int m, int n,
                                const Epilogue& e) {
     __m256 acc[2 * kMR];
     if (n <= 8) {
