@@ -216,6 +216,13 @@ inline void lane_words(Key key, const uint32_t* ctr, const uint32_t* row, uint32
 // draw: each group of 8 draws picks its words with a permute and its fields with variable shifts.
 inline void emit_draws(const uint32_t w[4], int bits, int first, int n, uint32_t threshold, float scale,
                        float* out) {
+    if (bits == 16 && first == 0 && n == 8) {
+        // One lane holds exactly 8 draws, the 16-bit halves of its words in little-endian order.
+        const __m256i draws = _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w)));
+        const __m256i keep = _mm256_cmpgt_epi32(draws, _mm256_set1_epi32(static_cast<int>(threshold) - 1));
+        _mm256_storeu_ps(out, _mm256_and_ps(_mm256_castsi256_ps(keep), _mm256_set1_ps(scale)));
+        return;
+    }
     if (bits == 1 && threshold == 1 && first % 8 == 0) {
         // p = 0.5: draw j is bit j of the output and is kept iff set, so a group of 8 draws is one byte
         // (x86 is little-endian: byte b of the words holds bits 8 b .. 8 b + 7).
@@ -412,7 +419,7 @@ private:
                     if (whole > 0) emit_draws(w, gen.bits, off, whole, gen.threshold, gen.scale, dst[i]);
                     if (whole < cnt) {
                         emit_draws(w, gen.bits, off + whole, 8, gen.threshold, gen.scale, tmp);
-                        std::memcpy(dst[i] + whole, tmp, static_cast<size_t>(cnt - whole) * sizeof(float));
+                        for (int t = 0; t < cnt - whole; ++t) dst[i][whole + t] = tmp[t];  // < 8: no libc call
                     }
                 } else {
                     // Only the groups of 8 that hold the wanted draws.
