@@ -14,8 +14,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * it, so the two never oversubscribe the cores) and the kernel table of one {@link Isa}, chosen once at
  * construction. Instances are independent: two of them run kernels at the same time without waiting for
  * each other; one instance runs one kernel at a time. Results are bit-identical for any thread count
- * within one ISA; across ISAs they agree within the tolerance of the kernel tests (the summation order of
- * the products differs).
+ * within one ISA, and between {@link Isa#AVX2} and {@link Isa#AVX512} (the same summation order per
+ * output); {@link Isa#BASELINE} sums through OpenBLAS in another order and agrees within the tolerance of
+ * the kernel tests.
  *
  * <p>Arguments are checked in {@link AbstractKernels} before anything native runs. Arrays reach the
  * kernels without copies (JNI critical regions). {@link #close()} frees the engine at once; an instance
