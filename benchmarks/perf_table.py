@@ -238,10 +238,10 @@ def peak_rows(folder, machine, isa):
         threads = int(r.threads or 1)
         gflops = flops / r.seconds / 1e9
         frac = gflops / (peak1 * threads)
-        raw.append([r.op, r.shape, str(threads), "%.1f" % gflops, "%.1f" % (peak1 * threads), "%.0f %%" % (100 * frac)])
+        raw.append([r.op, r.shape, str(threads), "%.1f" % gflops, "%.1f" % (peak1 * threads), "%.1f %%" % (100 * frac)])
         if r.shape.startswith("784x1000"):
             rows.append(["11 dense fused %s %s on %s, fraction of FMA peak (%dt)" % (r.op, r.shape, isa, threads),
-                         "%.0f %% (%.0f of %.0f GFLOP/s)" % (100 * frac, gflops, peak1 * threads),
+                         "%.1f %% (%.0f of %.0f GFLOP/s)" % (100 * frac, gflops, peak1 * threads),
                          "≥ %.0f %%" % (100 * PEAK_GOAL), verdict(frac >= PEAK_GOAL)])
     return rows, raw
 
