@@ -181,7 +181,7 @@ final class AttackCommand implements Callable<Integer> {
         Kernels kernels = common.kernels();
         common.say("attacking %d model%s on %d test inputs of %s (%s), %s backend", nets.size(),
                 nets.size() == 1 ? "" : "s", n, data, runFgsm && runTargeted ? "FGSM and targeted FGSM"
-                        : runFgsm ? "FGSM" : "targeted FGSM", kernels.name());
+                        : runFgsm ? "FGSM" : "targeted FGSM", kernels.describe());
         long units = (long) nets.size() * (1 + (runFgsm ? 1 + epsilons.length : 0) + (runTargeted ? 1 + steps : 0));
         Progress progress = new Progress("attack", units, common.json);
         long[] done = {0};

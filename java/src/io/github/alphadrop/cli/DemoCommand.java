@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
         Kernels kernels = common.kernels();
         TrainTest sets = DataSpec.parse("digits").load();
         common.say("AlphaDrop demo: 8x8 digits, %d train / %d test, MLP 64-100-100-10, dropout 0.2, %s backend",
-                sets.train().size(), sets.test().size(), kernels.name());
+                sets.train().size(), sets.test().size(), kernels.describe());
         record Variant(String name, float alpha, int k, boolean deterministic) {
         }
         List<Variant> variants = List.of(

@@ -75,7 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainTest sets = data.load();
         Mlp model = Workflows.buildModel(sets.train(), spec);
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend",
-                model.describe(), data.spec, sets.train().size(), alpha, samples, kernels.name());
+                model.describe(), data.spec, sets.train().size(), alpha, samples, kernels.describe());
         TrainingResult result = Workflows.train(model, sets.train(), spec, kernels, common.json, "train");
         TrainingSettings settings = new TrainingSettings(alpha, samples, epochs, batch, weightDecay, seed,
                 optimizer + "(lr=" + lr + ")", data.spec);
@@ -87,6 +87,9 @@ final class TrainCommand implements Callable<Integer> {
         json.put("seconds_per_epoch", result.secondsPerEpoch());
         json.put("seconds", result.seconds());
         json.put("backend", kernels.name());
+        if (kernels instanceof io.github.alphadrop.kernels.NativeKernels nk) {
+            json.put("isa", nk.isa().label());
+        }
         if (common.json) {
             System.out.println(Json.write(json));
         } else {

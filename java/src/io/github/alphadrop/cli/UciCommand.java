@@ -203,9 +203,14 @@ final class UciCommand implements Callable<Integer> {
 
     private SetOutcome runSet(UciBenchmark bench, List<SplitResult> earlier) throws InterruptedException {
         int threads = common.threads == null ? Backend.defaultThreads() : common.threads;
+        if (threads > Backend.defaultThreads()) {
+            System.err.printf(java.util.Locale.ROOT, "alphadrop: --threads %d capped at the %d available processors%n",
+                    threads, Backend.defaultThreads());
+            threads = Backend.defaultThreads();
+        }
         int workers = UciBenchmark.workers(threads, bench.tasks());
-        // Native kernels have one process-wide thread setting: with several concurrent runs each must use
-        // one thread (the workers are the parallelism); a single run gets the whole budget.
+        // Each run gets its own backend: with several concurrent runs each uses one thread (the workers are
+        // the parallelism); a single run gets the whole budget.
         int threadsPerRun = workers == 1 ? threads : 1;
         Kernels first = Backend.create(common.backend, threadsPerRun); // resolves "auto" once, says why on fallback
         String backend = first.name();

@@ -25,6 +25,11 @@ public interface Kernels {
     /** A short name for logs and benchmark tables, e.g. {@code "java"} or {@code "native"}. */
     String name();
 
+    /** What runs, for people: the name and, for the native backend, its ISA and threads. */
+    default String describe() {
+        return name();
+    }
+
     /**
      * Writes the dropout multipliers (0 or 1/(1-p)) for rows {@code [rowOffset, rowOffset + rows)} and
      * columns {@code [0, cols)} into {@code mask} (rows×cols). Used by tests and by callers that need the

@@ -322,6 +322,12 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         return "native";
     }
 
+    /** e.g. {@code native (avx512, 2 threads)}. */
+    @Override
+    public String describe() {
+        return "native (" + isa.label() + ", " + threads + (threads == 1 ? " thread)" : " threads)");
+    }
+
     @Override
     public String toString() {
         String mode;
