@@ -19,8 +19,7 @@
 #include "isa_namespace.h"
 #include "ukernels/gemm_epilogue.h"
 
-#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__) && \
-    __has_include("ukernels/f32_gemm_14x32_avx512.h")
+#if defined(__AVX512F__) && defined(__AVX512BW__) && defined(__AVX512VL__) && defined(__AVX512DQ__)
 #include "ukernels/f32_gemm_14x32_avx512.h"
 #define ALPHADROP_GEMM_KERNEL 1
 #define ALPHADROP_GEMM_AVX512 1

@@ -6,10 +6,7 @@
 #include "isa_kernels.h"
 #include "kernel_table.h"
 #include "philox.h"
-#if __has_include("probe/fma_peak.h")
 #include "probe/fma_peak.h"
-#define ALPHADROP_HAS_PROBE 1
-#endif
 #include "gemm_blocking.h"
 #include "thread_pool.h"
 
@@ -38,10 +35,7 @@ void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p
 }
 
 double fma_peak_gflops(double seconds) {
-#if !defined(ALPHADROP_HAS_PROBE)
-    (void)seconds;
-    return 0.0;
-#elif defined(__AVX512F__)
+#if defined(__AVX512F__)
     return probe::fma_peak_gflops_avx512(seconds);
 #elif defined(__AVX2__) && defined(__FMA__)
     return probe::fma_peak_gflops_avx2(seconds);
