@@ -407,6 +407,27 @@ private:
                 ctr[i] = ctr[0];
                 row[i] = row[0];
             }
+#if defined(__AVX2__)
+            if (gen.bits == 16) {
+                // 16-bit draws: all 16 lanes' 8 multipliers at once, lane i's at all + 8 i (the same
+                // vector path as whole-row blocks), then each lane's wanted ones to its destination.
+                alignas(32) float all[kLanes * kColsPerCounter];
+                const __m256i* c = reinterpret_cast<const __m256i*>(ctr);
+                const __m256i* r = reinterpret_cast<const __m256i*>(row);
+                avx2::mask_x16(gen.key, _mm256_load_si256(c), _mm256_load_si256(c + 1), _mm256_load_si256(r),
+                               _mm256_load_si256(r + 1), gen.layer, gen.step, gen.threshold, gen.scale, all);
+                for (int i = 0; i < n; ++i) {
+                    const float* src = all + kColsPerCounter * i + offset[i];
+                    if (count[i] == kColsPerCounter) {
+                        _mm256_storeu_ps(dst[i], _mm256_load_ps(src));
+                    } else {
+                        for (int t = 0; t < count[i]; ++t) dst[i][t] = src[t];
+                    }
+                }
+                n = 0;
+                return;
+            }
+#endif
             alignas(32) uint32_t words[4][kLanes];
             lane_words(gen.key, ctr, row, gen.layer, gen.step, words);
             alignas(32) float tmp[kMaxDrawsPerCounter];
