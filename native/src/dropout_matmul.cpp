@@ -835,6 +835,129 @@ bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const
 
 }  // namespace
 
+namespace {
+
+#if ALPHADROP_GEMM_KERNEL
+// ---- one output column (H = 1: the regression output layer) -----------------------------------------
+//
+// A tile of MR x NR would do 1/NR useful work here, so the forward is one dot product per row and the
+// backward two element-wise passes. The dot product keeps 8 partial sums in a __m256 on every ISA and
+// adds them in lane order, so avx2 and avx512 stay bit-identical; the element-wise loops are the same
+// on any vector width.
+
+float dot_masked(const float* __restrict x, const float* __restrict m, const float* __restrict w, int64_t n) {
+    __m256 acc = _mm256_setzero_ps();
+    int64_t d = 0;
+    for (; d + 8 <= n; d += 8) {
+        __m256 v = _mm256_loadu_ps(x + d);
+        if (m != nullptr) v = _mm256_mul_ps(v, _mm256_loadu_ps(m + d));
+        acc = _mm256_fmadd_ps(v, _mm256_loadu_ps(w + d), acc);
+    }
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, acc);
+    float sum = 0.0f;
+    for (int j = 0; j < 8; ++j) sum += lanes[j];
+    for (; d < n; ++d) sum += (m != nullptr ? x[d] * m[d] : x[d]) * w[d];
+    return sum;
+}
+
+void forward_single_output(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                           const float* bias, int activation, float* z) {
+    const int64_t pr = panel_rows(s.R);
+    pool.parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            const int64_t tile = std::min(mask_tile_rows(s.D), pr);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * s.D)) : nullptr;
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                for (int64_t t0 = 0; t0 < rows; t0 += tile) {
+                    const int64_t tr = std::min(tile, rows - t0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(r0 + t0), tr, 0, s.D, m, s.D);
+                    for (int64_t i = 0; i < tr; ++i) {
+                        const int64_t r = r0 + t0 + i;
+                        const float* src = a + (s.shared ? r / s.K : r) * s.D;
+                        const float sum = dot_masked(src, m != nullptr ? m + i * s.D : nullptr, w, s.D);
+                        float v = bias != nullptr ? bias[0] + sum : sum;
+                        if (activation == ACT_RELU) v = v < 0.0f ? 0.0f : v;
+                        z[r] = v;
+                    }
+                    if (activation == ACT_TANH) activation_rows(z + r0 + t0, tr, 1, 1, activation);
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D));
+}
+
+// Input columns per dw task of the single-output backward.
+constexpr int64_t kSingleDwCols = 256;
+
+// dw[d] = sum_r (m .* a)[r, d] dz[r], each column summed in row order by one task; and, for an unshared
+// input, da[r, :] = dz[r] w .* m[r, :] (da may be null).
+void backward_single_output(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                            const float* dz, float* dw, float* da) {
+    pool.parallel_for(
+        ceil_div(s.D, kSingleDwCols),
+        [&](int64_t begin, int64_t end, int) {
+            for (int64_t blk = begin; blk < end; ++blk) {
+                const int64_t d0 = blk * kSingleDwCols;
+                const int64_t dc = std::min(kSingleDwCols, s.D - d0);
+                const int64_t tile = std::min(mask_tile_rows(dc), s.R);
+                float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * dc)) : nullptr;
+                float* __restrict acc = dw + d0;
+                for (int64_t j = 0; j < dc; ++j) acc[j] = 0.0f;
+                for (int64_t t0 = 0; t0 < s.R; t0 += tile) {
+                    const int64_t tr = std::min(tile, s.R - t0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(t0), tr, d0, d0 + dc, m, dc);
+                    for (int64_t i = 0; i < tr; ++i) {
+                        const int64_t r = t0 + i;
+                        const float* __restrict src = a + (s.shared ? r / s.K : r) * s.D + d0;
+                        const float* __restrict mi = m != nullptr ? m + i * dc : nullptr;
+                        const float g = dz[r];
+                        if (mi != nullptr) {
+                            for (int64_t j = 0; j < dc; ++j) acc[j] += (src[j] * mi[j]) * g;
+                        } else {
+                            for (int64_t j = 0; j < dc; ++j) acc[j] += src[j] * g;
+                        }
+                    }
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D));
+    if (da == nullptr) return;
+    const int64_t pr = panel_rows(s.R);
+    pool.parallel_for(
+        ceil_div(s.R, pr),
+        [&](int64_t begin, int64_t end, int) {
+            const int64_t tile = std::min(mask_tile_rows(s.D), pr);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(tile * s.D)) : nullptr;
+            for (int64_t pi = begin; pi < end; ++pi) {
+                const int64_t r0 = pi * pr;
+                const int64_t rows = std::min(pr, s.R - r0);
+                for (int64_t t0 = 0; t0 < rows; t0 += tile) {
+                    const int64_t tr = std::min(tile, rows - t0);
+                    if (m != nullptr) mask.fill_tile(uint32_t(r0 + t0), tr, 0, s.D, m, s.D);
+                    for (int64_t i = 0; i < tr; ++i) {
+                        const int64_t r = r0 + t0 + i;
+                        const float g = dz[r];
+                        float* __restrict out = da + r * s.D;
+                        const float* __restrict mi = m != nullptr ? m + i * s.D : nullptr;
+                        if (mi != nullptr) {
+                            for (int64_t d = 0; d < s.D; ++d) out[d] = (g * w[d]) * mi[d];
+                        } else {
+                            for (int64_t d = 0; d < s.D; ++d) out[d] = g * w[d];
+                        }
+                    }
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D));
+}
+#endif
+
+}  // namespace
+
 void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
                             int in, int out, const float* a, const float* w, const float* bias, int activation,
                             float* z) {
@@ -853,6 +976,11 @@ void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long se
     }
 
 #if ALPHADROP_GEMM_KERNEL
+    if (s.H == 1) {
+        sparse.dense_forward.fetch_add(1, std::memory_order_relaxed);
+        forward_single_output(pool, s, mask, a, w, bias, activation, z);
+        return;
+    }
     if (use_sparse(sparse, s, mask, a, false)) {
         sparse.sparse_forward.fetch_add(1, std::memory_order_relaxed);
         forward_sparse(pool, s, mask, a, w, bias, activation, z);
@@ -913,6 +1041,16 @@ void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long s
     }
 
     const double gemm_work = 2.0 * double(s.R) * double(s.D) * double(s.H);
+
+#if ALPHADROP_GEMM_KERNEL
+    // One output column: element-wise passes instead of 1/NR-full tiles (a shared input's da, which sums
+    // the K samples, keeps the general path).
+    if (s.H == 1 && !(s.shared && da != nullptr)) {
+        sparse.dense_dw.fetch_add(1, std::memory_order_relaxed);
+        backward_single_output(pool, s, mask, a, w, dz, dw, da);
+        return;
+    }
+#endif
 
     // 3. da = (dzPre w^T) .* m, per row panel; shared input sums the K samples of a datapoint in k order.
     if (da != nullptr) {

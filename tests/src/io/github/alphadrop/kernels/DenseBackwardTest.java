@@ -22,7 +22,8 @@ class DenseBackwardTest {
     private static final double STEP = 1e-6;
 
     /** (batch, samples, in, out); in = 136 splits dW into 40-column panels that start inside a 128-column mask block. */
-    private static final int[][] SHAPES = {{1, 1, 1, 1}, {3, 2, 5, 4}, {2, 10, 17, 3}, {3, 3, 7, 9}, {2, 2, 136, 3}};
+    private static final int[][] SHAPES = {{1, 1, 1, 1}, {3, 2, 5, 4}, {2, 10, 17, 3}, {3, 3, 7, 9}, {2, 2, 136, 3},
+        {5, 3, 37, 1}, {2, 2, 300, 1}};
 
     static Stream<Arguments> cases() {
         return Backends.all().flatMap(kernels -> Arrays.stream(SHAPES).flatMap(s ->
