@@ -353,6 +353,13 @@ struct MaskGen {
             }
             return;
         }
+#if defined(__AVX2__)
+        if (bits == 16 && col_begin % kColsPerCounter == 0 && ld == col_end - col_begin &&
+            col_end - col_begin < kColsPerBlock) {
+            fill_narrow16(row0, rows, col_begin, col_end, out);
+            return;
+        }
+#endif
         LaneBatch batch(*this);
         const int64_t per = per_counter;
         const int64_t first_ctr = col_begin / per;
@@ -380,6 +387,53 @@ struct MaskGen {
     }
 
 private:
+#if defined(__AVX2__)
+    // 16-bit draws of a contiguous tile narrower than one 16-counter block (a narrow layer): the tile's
+    // (row, counter) pairs in row-major order, 16 per Philox call, each counter's 8 multipliers stored
+    // whole. A row's last counter may hold fewer wanted columns; its extra multipliers land on the next
+    // row's first ones, which a later store overwrites, so only the tile's very last counter is cut.
+    void fill_narrow16(uint32_t row0, int64_t rows, int64_t col_begin, int64_t col_end, float* __restrict out) const {
+        const int64_t cols = col_end - col_begin;
+        const uint32_t c_first = static_cast<uint32_t>(col_begin / kColsPerCounter);
+        const uint32_t c_end = static_cast<uint32_t>((col_end + kColsPerCounter - 1) / kColsPerCounter);
+        const int64_t total = rows * int64_t(c_end - c_first);
+        alignas(32) uint32_t cv[kLanes], rv[kLanes];
+        alignas(32) float all[kLanes * kColsPerCounter];
+        float* dv[kLanes];
+        int nl = 0;
+        uint32_t c = c_first, r = row0;
+        float* row_out = out;
+        for (int64_t q = 0; q < total; ++q) {
+            cv[nl] = c;
+            rv[nl] = r;
+            dv[nl] = row_out + int64_t(c - c_first) * kColsPerCounter;
+            ++nl;
+            if (++c == c_end) {
+                c = c_first;
+                ++r;
+                row_out += cols;
+            }
+            const bool last = q == total - 1;
+            if (nl < kLanes && !last) continue;
+            for (int j = nl; j < kLanes; ++j) {  // idle lanes: any valid counter, output ignored
+                cv[j] = cv[0];
+                rv[j] = rv[0];
+            }
+            const __m256i* cp = reinterpret_cast<const __m256i*>(cv);
+            const __m256i* rp = reinterpret_cast<const __m256i*>(rv);
+            avx2::mask_x16(key, _mm256_load_si256(cp), _mm256_load_si256(cp + 1), _mm256_load_si256(rp),
+                           _mm256_load_si256(rp + 1), layer, step, threshold, scale, all);
+            const int whole = last ? nl - 1 : nl;
+            for (int j = 0; j < whole; ++j) _mm256_storeu_ps(dv[j], _mm256_load_ps(all + kColsPerCounter * j));
+            if (last) {
+                const int64_t want = cols - int64_t(c_end - 1 - c_first) * kColsPerCounter;
+                for (int64_t t = 0; t < want; ++t) dv[nl - 1][t] = all[kColsPerCounter * (nl - 1) + t];
+            }
+            nl = 0;
+        }
+    }
+#endif
+
     // Up to 16 pending (counter, row) lanes and where their columns go.
     struct LaneBatch {
         const MaskGen& gen;
