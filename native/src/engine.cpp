@@ -43,6 +43,10 @@ const Engine& live(const Engine* engine, const char* fn) {
 
 const char* version() { return "0.1.0"; }
 
+void fail_with(const char* message) {
+    throw std::runtime_error(std::string("alphadrop::fail_with: ") + (message != nullptr ? message : "(null)"));
+}
+
 const char* openblas_config() {
     const char* config = openblas_get_config();
     return config != nullptr ? config : "";

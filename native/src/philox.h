@@ -391,7 +391,9 @@ private:
     // 16-bit draws of a contiguous tile narrower than one 16-counter block (a narrow layer): the tile's
     // (row, counter) pairs in row-major order, 16 per Philox call, each counter's 8 multipliers stored
     // whole. A row's last counter may hold fewer wanted columns; its extra multipliers land on the next
-    // row's first ones, which a later store overwrites, so only the tile's very last counter is cut.
+    // rows' first ones, which later stores overwrite. Stores are cut only where they would pass the end
+    // of the tile: with fewer than 8 columns a row's overrun spans several rows, so that can be any of
+    // the last 8 counters, not just the very last.
     void fill_narrow16(uint32_t row0, int64_t rows, int64_t col_begin, int64_t col_end, float* __restrict out) const {
         const int64_t cols = col_end - col_begin;
         const uint32_t c_first = static_cast<uint32_t>(col_begin / kColsPerCounter);
@@ -403,6 +405,7 @@ private:
         int nl = 0;
         uint32_t c = c_first, r = row0;
         float* row_out = out;
+        float* const tile_end = out + rows * cols;
         for (int64_t q = 0; q < total; ++q) {
             cv[nl] = c;
             rv[nl] = r;
@@ -423,11 +426,13 @@ private:
             const __m256i* rp = reinterpret_cast<const __m256i*>(rv);
             avx2::mask_x16(key, _mm256_load_si256(cp), _mm256_load_si256(cp + 1), _mm256_load_si256(rp),
                            _mm256_load_si256(rp + 1), layer, step, threshold, scale, all);
-            const int whole = last ? nl - 1 : nl;
-            for (int j = 0; j < whole; ++j) _mm256_storeu_ps(dv[j], _mm256_load_ps(all + kColsPerCounter * j));
-            if (last) {
-                const int64_t want = cols - int64_t(c_end - 1 - c_first) * kColsPerCounter;
-                for (int64_t t = 0; t < want; ++t) dv[nl - 1][t] = all[kColsPerCounter * (nl - 1) + t];
+            for (int j = 0; j < nl; ++j) {
+                const int64_t room = tile_end - dv[j];
+                if (room >= kColsPerCounter) {
+                    _mm256_storeu_ps(dv[j], _mm256_load_ps(all + kColsPerCounter * j));
+                } else {
+                    for (int64_t t = 0; t < room; ++t) dv[j][t] = all[kColsPerCounter * j + t];
+                }
             }
             nl = 0;
         }

@@ -3,8 +3,8 @@
 // Contract (see Kernels.java for the full text): row-major float matrices; a minibatch of B datapoints
 // with K MC samples each, sample rows ordered r = n*K + k; dense layer weights w are D x H.
 // Arguments are validated in Java (AbstractKernels) before these functions are called; the kernels
-// re-check only what would corrupt memory and throw std::invalid_argument, which the JavaCPP glue
-// turns into a Java exception.
+// re-check only what would corrupt memory and throw std::invalid_argument; the JavaCPP glue turns any
+// C++ exception into a Java exception, which NativeKernels rethrows as NativeKernelException.
 //
 // Every kernel runs on an Engine: a thread pool of its own and the kernel table of one instruction
 // set, chosen when the engine is created. Only that table's code runs, so an engine of a level the
@@ -27,6 +27,10 @@ struct Engine;
 
 // Library version string, e.g. "0.1.0".
 const char* version();
+
+// Throws std::runtime_error with `message`: how the Java side's tests check that a native failure
+// arrives as a typed exception carrying the native message.
+void fail_with(const char* message);
 
 // What openblas_get_config() reports for the OpenBLAS this library is bound to.
 const char* openblas_config();

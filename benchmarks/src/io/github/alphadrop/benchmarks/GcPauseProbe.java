@@ -2,7 +2,9 @@ package io.github.alphadrop.benchmarks;
 
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.Dropout;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.NativeKernels;
+import org.bytedeco.javacpp.FloatPointer;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -15,8 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>One thread loops a 1000-wide dropout forward (B·K = 12,800 rows, D = 784, H = 1000) on heap arrays;
  * another allocates small arrays as fast as it can (keeping a ring of them alive so young collections
  * happen) and records the longest gap between two consecutive allocations. The same allocator runs alone
- * first, for the reference. A kernel that holds a JNI critical region blocks every collection while it
- * runs, so the allocator stalls for about a kernel call each time the young generation fills.
+ * first, for the reference, then beside the kernel loop on heap arrays and on FloatPointer views. A kernel
+ * that holds a JNI critical region blocks every collection while it runs, so the allocator stalls for
+ * about a kernel call each time the young generation fills (what the kernels did before 2026-12-02).
  *
  * <pre>
  *   java -Xmx1g -Xmn64m -cp benchmarks/target/benchmarks.jar io.github.alphadrop.benchmarks.GcPauseProbe [seconds] [threads]
@@ -31,13 +34,17 @@ public final class GcPauseProbe {
     public static void main(String[] args) throws Exception {
         double seconds = args.length > 0 ? Double.parseDouble(args[0]) : 10;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 1;
-        System.out.println(measure("allocator alone", seconds, null));
+        System.out.println(measure("allocator alone", seconds, null, false));
         try (NativeKernels kernels = new NativeKernels(threads)) {
-            System.out.println(measure("allocator + native forward loop (" + kernels.describe() + ")", seconds, kernels));
+            System.out.println(measure("allocator + native forward loop on heap arrays (" + kernels.describe() + ")",
+                    seconds, kernels, false));
+            System.out.println(measure("allocator + native forward loop on FloatPointer views (" + kernels.describe()
+                    + ")", seconds, kernels, true));
         }
     }
 
-    private static String measure(String phase, double seconds, NativeKernels kernels) throws InterruptedException {
+    private static String measure(String phase, double seconds, NativeKernels kernels, boolean offHeap)
+            throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         long[] kernelCalls = {0};
         long[] kernelNanos = {0};
@@ -48,12 +55,16 @@ public final class GcPauseProbe {
             float[] w = random(in * out, 2);
             float[] bias = new float[out];
             float[] z = new float[batch * samples * out];
+            FloatView va = offHeap ? FloatView.of(new FloatPointer(a)) : FloatView.of(a);
+            FloatView vw = offHeap ? FloatView.of(new FloatPointer(w)) : FloatView.of(w);
+            FloatView vb = offHeap ? FloatView.of(new FloatPointer(bias)) : FloatView.of(bias);
+            FloatView vz = offHeap ? FloatView.of(new FloatPointer(z.length)) : FloatView.of(z);
             kernelThread = new Thread(() -> {
                 int step = 0;
                 while (!stop.get()) {
                     long t0 = System.nanoTime();
                     kernels.dropoutMatmulForward(new Dropout(42, step++, 0, 0.5f), batch, samples, true, in, out,
-                            a, w, bias, Activation.RELU, z);
+                            va, vw, vb, Activation.RELU, vz);
                     kernelNanos[0] += System.nanoTime() - t0;
                     kernelCalls[0]++;
                 }

@@ -38,8 +38,9 @@ import java.util.zip.CRC32;
  *   int         CRC-32 of every byte before it
  * </pre>
  * {@link #save} writes a temporary file beside the target and renames it, so a failed save never leaves
- * a half-written model. {@link #load} checks magic, version, checksum and every size before it trusts
- * the contents.
+ * a half-written model. {@link #load} and {@link #decode} check magic, version, checksum and every size
+ * before they trust the contents; invalid bytes are a {@link ModelFileException}. {@link #encode} and
+ * {@link #decode} give the same bytes as a file, to send a model over a wire or keep it in a store.
  */
 public final class ModelFile {
 
@@ -59,7 +60,7 @@ public final class ModelFile {
         if (path == null || model == null) {
             throw new IllegalArgumentException((path == null ? "path" : "model") + " must not be null");
         }
-        byte[] bytes = encode(model, settings == null ? TrainingSettings.unknown() : settings, scaling);
+        byte[] bytes = encode(model, settings, scaling);
         Path absolute = path.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir != null) {
@@ -84,7 +85,16 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * Reads a model file.
+     *
+     * @throws ModelFileException if the file is not a valid model file (the message names the path)
+     * @throws IOException        if it cannot be read (e.g. {@link NoSuchFileException})
+     */
     public static Saved load(Path path) throws IOException {
+        if (path == null) {
+            throw new IllegalArgumentException("path must not be null");
+        }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(path);
@@ -94,7 +104,59 @@ public final class ModelFile {
         return decode(bytes, path.toString());
     }
 
-    static byte[] encode(Mlp model, TrainingSettings s, Normalization scaling) throws IOException {
+    /**
+     * The model file's bytes, exactly what {@link #save} writes.
+     *
+     * @param settings how the model was trained, or null for unknown
+     * @param scaling  the normalisation of its inputs and targets, or null
+     */
+    public static byte[] encode(Mlp model, TrainingSettings settings, Normalization scaling) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
+        try {
+            return encodeBytes(model, settings == null ? TrainingSettings.unknown() : settings, scaling);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing to a byte array cannot fail", e);
+        }
+    }
+
+    /** Writes {@link #encode}'s bytes to {@code out} (which stays open). */
+    public static void encode(Mlp model, TrainingSettings settings, Normalization scaling, java.io.OutputStream out)
+            throws IOException {
+        if (out == null) {
+            throw new IllegalArgumentException("out must not be null");
+        }
+        out.write(encode(model, settings, scaling));
+        out.flush();
+    }
+
+    /**
+     * A model from {@link #encode}'s bytes.
+     *
+     * @throws ModelFileException if they are not a valid model file
+     */
+    public static Saved decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new IllegalArgumentException("bytes must not be null");
+        }
+        return decode(bytes, "model bytes");
+    }
+
+    /**
+     * A model read from {@code in} to its end (the stream stays open).
+     *
+     * @throws ModelFileException if the bytes are not a valid model file
+     * @throws IOException        if reading fails
+     */
+    public static Saved decode(java.io.InputStream in) throws IOException {
+        if (in == null) {
+            throw new IllegalArgumentException("in must not be null");
+        }
+        return decode(in.readAllBytes(), "model stream");
+    }
+
+    private static byte[] encodeBytes(Mlp model, TrainingSettings s, Normalization scaling) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -140,25 +202,25 @@ public final class ModelFile {
         return bytes.toByteArray();
     }
 
-    static Saved decode(byte[] bytes, String name) throws IOException {
+    static Saved decode(byte[] bytes, String name) {
         if (bytes.length < MAGIC.length + 8) {
-            throw new IOException(name + ": not an AlphaDrop model file (only " + bytes.length + " bytes)");
+            throw new ModelFileException(name + ": not an AlphaDrop model file (only " + bytes.length + " bytes)");
         }
         for (int i = 0; i < MAGIC.length; i++) {
             if (bytes[i] != MAGIC[i]) {
-                throw new IOException(name + ": not an AlphaDrop model file (bad magic)");
+                throw new ModelFileException(name + ": not an AlphaDrop model file (bad magic)");
             }
         }
         int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
         if (version != VERSION) {
-            throw new IOException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads version "
+            throw new ModelFileException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads version "
                     + VERSION + ")");
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
         int stored = ByteBuffer.wrap(bytes, bytes.length - 4, 4).getInt();
         if (stored != (int) crc.getValue()) {
-            throw new IOException(name + ": model file is truncated or corrupted (checksum mismatch)");
+            throw new ModelFileException(name + ": model file is truncated or corrupted (checksum mismatch)");
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length + 4, bytes.length - MAGIC.length - 8));
         try {
@@ -213,9 +275,11 @@ public final class ModelFile {
             check(in.available() == 0, name, "trailing bytes");
             return new Saved(model, settings, scaling);
         } catch (EOFException e) {
-            throw new IOException(name + ": model file is truncated", e);
+            throw new ModelFileException(name + ": model file is truncated", e);
+        } catch (IOException e) {
+            throw new ModelFileException(name + ": model file is corrupted (" + e.getMessage() + ")", e);
         } catch (IllegalArgumentException e) {
-            throw new IOException(name + ": model file is corrupted (" + e.getMessage() + ")", e);
+            throw new ModelFileException(name + ": model file is corrupted (" + e.getMessage() + ")", e);
         }
     }
 
@@ -249,9 +313,9 @@ public final class ModelFile {
         }
     }
 
-    private static void check(boolean ok, String name, String what) throws IOException {
+    private static void check(boolean ok, String name, String what) {
         if (!ok) {
-            throw new IOException(name + ": model file is corrupted (unexpected " + what + ")");
+            throw new ModelFileException(name + ": model file is corrupted (unexpected " + what + ")");
         }
     }
 }

@@ -6,13 +6,59 @@ package io.github.alphadrop.kernels;
  * enough, labels in range and finite hyper-parameters; for the native backend this is what keeps a wrong
  * argument from becoming a JVM crash. Nothing is written before all checks have passed.
  *
+ * <p>The {@code float[]} methods wrap their arrays in {@link FloatView}s and take the same path; a view's
+ * {@link FloatView#length()} is checked like an array's length.
+ *
  * <p>Every failure is an {@link IllegalArgumentException} whose message names the argument and its bad
  * value (a null buffer is a bad argument too, not a {@link NullPointerException}).
  */
 public abstract class AbstractKernels implements Kernels {
 
+    // ---- whole arrays: wrapped in views, then checked like any view ----
+
+    private static FloatView view(float[] array) {
+        return array == null ? null : FloatView.of(array);
+    }
+
     @Override
     public final void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, float[] mask) {
+        dropoutMask(dropout, rowOffset, rows, cols, view(mask));
+    }
+
+    @Override
+    public final void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                           int out, float[] a, float[] w, float[] bias, Activation activation,
+                                           float[] z) {
+        dropoutMatmulForward(dropout, batch, samples, sharedInput, in, out, view(a), view(w), view(bias),
+                activation, view(z));
+    }
+
+    @Override
+    public final void dropoutMatmulBackward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                            int out, float[] a, float[] w, float[] z, Activation activation,
+                                            float[] dz, float[] dw, float[] db, float[] da) {
+        dropoutMatmulBackward(dropout, batch, samples, sharedInput, in, out, view(a), view(w), view(z), activation,
+                view(dz), view(dw), view(db), view(da));
+    }
+
+    @Override
+    public final double alphaLossCategorical(int batch, int samples, int classes, float[] logits, int[] labels,
+                                             float alpha, float[] lossPerPoint, float[] dlogits) {
+        return alphaLossCategorical(batch, samples, classes, view(logits), labels, alpha, view(lossPerPoint),
+                view(dlogits));
+    }
+
+    @Override
+    public final double alphaLossGaussian(int batch, int samples, int dims, float[] f, float[] y, float logTau,
+                                          float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
+        return alphaLossGaussian(batch, samples, dims, view(f), view(y), logTau, alpha, view(lossPerPoint), view(df),
+                view(dLogTau));
+    }
+
+    // ---- views: every check, then the backend ----
+
+    @Override
+    public final void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask) {
         requireNonNull(dropout, "dropout");
         if (rowOffset < 0) {
             throw new IllegalArgumentException("rowOffset must be >= 0, got " + rowOffset);
@@ -27,8 +73,8 @@ public abstract class AbstractKernels implements Kernels {
 
     @Override
     public final void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
-                                           int out, float[] a, float[] w, float[] bias, Activation activation,
-                                           float[] z) {
+                                           int out, FloatView a, FloatView w, FloatView bias, Activation activation,
+                                           FloatView z) {
         requireNonNull(dropout, "dropout");
         requireLayerSizes(batch, samples, in, out);
         requireNonNull(activation, "activation");
@@ -44,8 +90,8 @@ public abstract class AbstractKernels implements Kernels {
 
     @Override
     public final void dropoutMatmulBackward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
-                                            int out, float[] a, float[] w, float[] z, Activation activation,
-                                            float[] dz, float[] dw, float[] db, float[] da) {
+                                            int out, FloatView a, FloatView w, FloatView z, Activation activation,
+                                            FloatView dz, FloatView dw, FloatView db, FloatView da) {
         requireNonNull(dropout, "dropout");
         requireLayerSizes(batch, samples, in, out);
         requireNonNull(activation, "activation");
@@ -71,8 +117,8 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final double alphaLossCategorical(int batch, int samples, int classes, float[] logits, int[] labels,
-                                             float alpha, float[] lossPerPoint, float[] dlogits) {
+    public final double alphaLossCategorical(int batch, int samples, int classes, FloatView logits, int[] labels,
+                                             float alpha, FloatView lossPerPoint, FloatView dlogits) {
         requirePositive(batch, "batch");
         requirePositive(samples, "samples (K)");
         requirePositive(classes, "classes");
@@ -100,8 +146,8 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     @Override
-    public final double alphaLossGaussian(int batch, int samples, int dims, float[] f, float[] y, float logTau,
-                                          float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
+    public final double alphaLossGaussian(int batch, int samples, int dims, FloatView f, FloatView y, float logTau,
+                                          float alpha, FloatView lossPerPoint, FloatView df, FloatView dLogTau) {
         requirePositive(batch, "batch");
         requirePositive(samples, "samples (K)");
         requirePositive(dims, "dims");
@@ -118,7 +164,7 @@ public abstract class AbstractKernels implements Kernels {
         if (df != null) {
             requireLength(df, "df", size, "batch*samples*dims");
         }
-        if (dLogTau != null && dLogTau.length < 1) {
+        if (dLogTau != null && dLogTau.length() < 1) {
             throw new IllegalArgumentException("dLogTau.length = 0 but 1 required");
         }
         return alphaLossGaussianK(batch, samples, dims, f, y, logTau, alpha, lossPerPoint, df, dLogTau);
@@ -126,24 +172,24 @@ public abstract class AbstractKernels implements Kernels {
 
     // ---- the backend's kernels: called only with arguments checked as above ----
 
-    protected abstract void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, float[] mask);
+    protected abstract void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask);
 
     protected abstract void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput,
-                                                  int in, int out, float[] a, float[] w, float[] bias,
-                                                  Activation activation, float[] z);
+                                                  int in, int out, FloatView a, FloatView w, FloatView bias,
+                                                  Activation activation, FloatView z);
 
     protected abstract void dropoutMatmulBackwardK(Dropout dropout, int batch, int samples, boolean sharedInput,
-                                                   int in, int out, float[] a, float[] w, float[] z,
-                                                   Activation activation, float[] dz, float[] dw, float[] db,
-                                                   float[] da);
+                                                   int in, int out, FloatView a, FloatView w, FloatView z,
+                                                   Activation activation, FloatView dz, FloatView dw, FloatView db,
+                                                   FloatView da);
 
-    protected abstract double alphaLossCategoricalK(int batch, int samples, int classes, float[] logits,
-                                                    int[] labels, float alpha, float[] lossPerPoint,
-                                                    float[] dlogits);
+    protected abstract double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits,
+                                                    int[] labels, float alpha, FloatView lossPerPoint,
+                                                    FloatView dlogits);
 
-    protected abstract double alphaLossGaussianK(int batch, int samples, int dims, float[] f, float[] y,
-                                                 float logTau, float alpha, float[] lossPerPoint, float[] df,
-                                                 float[] dLogTau);
+    protected abstract double alphaLossGaussianK(int batch, int samples, int dims, FloatView f, FloatView y,
+                                                 float logTau, float alpha, FloatView lossPerPoint, FloatView df,
+                                                 FloatView dLogTau);
 
     // ---- checks ----
 
@@ -163,7 +209,7 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     /** The layer input (and its gradient) is B×D when shared across the K samples, else (B·K)×D. */
-    private static void requireInput(float[] a, String name, int batch, int samples, boolean sharedInput, int in) {
+    private static void requireInput(FloatView a, String name, int batch, int samples, boolean sharedInput, int in) {
         if (sharedInput) {
             requireLength(a, name, product(batch, in, "batch*in"), "batch*in");
         } else {
@@ -191,10 +237,10 @@ public abstract class AbstractKernels implements Kernels {
         }
     }
 
-    private static void requireLength(float[] array, String name, int required, String shape) {
-        requireNonNull(array, name);
-        if (array.length < required) {
-            throw new IllegalArgumentException(name + ".length = " + array.length + " but " + shape + " = "
+    private static void requireLength(FloatView view, String name, int required, String shape) {
+        requireNonNull(view, name);
+        if (view.length() < required) {
+            throw new IllegalArgumentException(name + ".length = " + view.length() + " but " + shape + " = "
                     + required + " required");
         }
     }

@@ -20,10 +20,93 @@ public final class JavaKernels extends AbstractKernels {
         return "java";
     }
 
-    // ---------------------------------------------------------------- dropout masks
+    // ---------------------------------------------------------------- views
+    // The reference works on arrays from index 0: a view that is not one is copied in (inputs) or out
+    // (outputs), which costs nothing that matters for a backend meant to be read and checked against.
+
+    private static float[] in(FloatView v, int n) {
+        return v == null ? null : v.readable(n);
+    }
+
+    private static float[] out(FloatView v, int n) {
+        return v == null ? null : v.writable(n);
+    }
+
+    private static void commit(FloatView v, float[] data, int n) {
+        if (v != null) {
+            v.commit(data, n);
+        }
+    }
 
     @Override
-    protected void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, float[] mask) {
+    protected void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask) {
+        int n = rows * cols;
+        float[] m = out(mask, n);
+        dropoutMaskArrays(dropout, rowOffset, rows, cols, m);
+        commit(mask, m, n);
+    }
+
+    @Override
+    protected void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                         int out, FloatView a, FloatView w, FloatView bias, Activation activation,
+                                         FloatView z) {
+        int rows = batch * samples;
+        float[] zs = out(z, rows * out);
+        dropoutMatmulForwardArrays(dropout, batch, samples, sharedInput, in, out, in(a, (sharedInput ? batch : rows) * in),
+                in(w, in * out), in(bias, out), activation, zs);
+        commit(z, zs, rows * out);
+    }
+
+    @Override
+    protected void dropoutMatmulBackwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+                                          int out, FloatView a, FloatView w, FloatView z, Activation activation,
+                                          FloatView dz, FloatView dw, FloatView db, FloatView da) {
+        int rows = batch * samples;
+        int inputSize = (sharedInput ? batch : rows) * in;
+        float[] dzs = in(dz, rows * out);
+        float[] dws = out(dw, in * out);
+        float[] dbs = out(db, out);
+        float[] das = out(da, inputSize);
+        dropoutMatmulBackwardArrays(dropout, batch, samples, sharedInput, in, out, in(a, inputSize), in(w, in * out),
+                in(z, rows * out), activation, dzs, dws, dbs, das);
+        if (activation != Activation.IDENTITY) {
+            commit(dz, dzs, rows * out);
+        }
+        commit(dw, dws, in * out);
+        commit(db, dbs, out);
+        commit(da, das, inputSize);
+    }
+
+    @Override
+    protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
+                                           float alpha, FloatView lossPerPoint, FloatView dlogits) {
+        int size = batch * samples * classes;
+        float[] loss = out(lossPerPoint, batch);
+        float[] grad = out(dlogits, size);
+        double mean = alphaLossCategoricalArrays(batch, samples, classes, in(logits, size), labels, alpha, loss, grad);
+        commit(lossPerPoint, loss, batch);
+        commit(dlogits, grad, size);
+        return mean;
+    }
+
+    @Override
+    protected double alphaLossGaussianK(int batch, int samples, int dims, FloatView f, FloatView y, float logTau,
+                                        float alpha, FloatView lossPerPoint, FloatView df, FloatView dLogTau) {
+        int size = batch * samples * dims;
+        float[] loss = out(lossPerPoint, batch);
+        float[] grad = out(df, size);
+        float[] gradTau = out(dLogTau, 1);
+        double mean = alphaLossGaussianArrays(batch, samples, dims, in(f, size), in(y, batch * dims), logTau, alpha,
+                loss, grad, gradTau);
+        commit(lossPerPoint, loss, batch);
+        commit(df, grad, size);
+        commit(dLogTau, gradTau, 1);
+        return mean;
+    }
+
+    // ---------------------------------------------------------------- dropout masks
+
+    private static void dropoutMaskArrays(Dropout dropout, int rowOffset, int rows, int cols, float[] mask) {
         for (int i = 0; i < rows; i++) {
             maskRow(dropout, rowOffset + i, cols, mask, i * cols);
         }
@@ -57,8 +140,7 @@ public final class JavaKernels extends AbstractKernels {
 
     // ---------------------------------------------------------------- dense layer
 
-    @Override
-    protected void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+    private static void dropoutMatmulForwardArrays(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
                                          int out, float[] a, float[] w, float[] bias, Activation activation,
                                          float[] z) {
         int rows = batch * samples;
@@ -101,8 +183,7 @@ public final class JavaKernels extends AbstractKernels {
         }
     }
 
-    @Override
-    protected void dropoutMatmulBackwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
+    private static void dropoutMatmulBackwardArrays(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
                                           int out, float[] a, float[] w, float[] z, Activation activation,
                                           float[] dz, float[] dw, float[] db, float[] da) {
         int rows = batch * samples;
@@ -169,8 +250,7 @@ public final class JavaKernels extends AbstractKernels {
 
     // ---------------------------------------------------------------- alpha-divergence losses
 
-    @Override
-    protected double alphaLossCategoricalK(int batch, int samples, int classes, float[] logits, int[] labels,
+    private static double alphaLossCategoricalArrays(int batch, int samples, int classes, float[] logits, int[] labels,
                                            float alpha, float[] lossPerPoint, float[] dlogits) {
         double[] ll = new double[samples];
         double[] weight = new double[samples];
@@ -216,8 +296,7 @@ public final class JavaKernels extends AbstractKernels {
         return max + Math.log(sum);
     }
 
-    @Override
-    protected double alphaLossGaussianK(int batch, int samples, int dims, float[] f, float[] y, float logTau,
+    private static double alphaLossGaussianArrays(int batch, int samples, int dims, float[] f, float[] y, float logTau,
                                         float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
         double tau = Math.exp(logTau);
         double llConstant = 0.5 * dims * (logTau - LOG_2PI);

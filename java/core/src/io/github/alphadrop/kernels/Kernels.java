@@ -6,7 +6,9 @@ package io.github.alphadrop.kernels;
  * checked once, in {@link AbstractKernels}, before any backend code (or native code) runs.
  *
  * <h2>Layout</h2>
- * All matrices are row-major {@code float[]} starting at index 0. A minibatch has {@code batch} datapoints
+ * All matrices are row-major floats: each kernel takes them as {@link FloatView}s (part of a heap array,
+ * a JavaCPP {@code FloatPointer}, a {@code FloatBuffer}) or, for convenience, as whole {@code float[]}s
+ * from index 0. Element 0 of a view is the matrix's first element. A minibatch has {@code batch} datapoints
  * (B) and {@code samples} MC dropout samples (K) each; sample rows are ordered {@code r = n*K + k}.
  * A dense layer maps {@code in} (D) inputs to {@code out} (H) outputs with weights {@code w} of shape
  * D×H and bias of length H.
@@ -37,6 +39,9 @@ public interface Kernels {
      */
     void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, float[] mask);
 
+    /** {@link #dropoutMask(Dropout, int, int, int, float[])} on a view. */
+    void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask);
+
     /**
      * Forward of a dense layer with dropout on its input, for K samples per datapoint:
      * {@code z[r,:] = act((m[r,:] ⊙ a[row(r),:]) w + bias)}, r = n*K + k.
@@ -48,6 +53,10 @@ public interface Kernels {
      */
     void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in, int out,
                               float[] a, float[] w, float[] bias, Activation activation, float[] z);
+
+    /** {@link #dropoutMatmulForward(Dropout, int, int, boolean, int, int, float[], float[], float[], Activation, float[])} on views. */
+    void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in, int out,
+                              FloatView a, FloatView w, FloatView bias, Activation activation, FloatView z);
 
     /**
      * Backward of {@link #dropoutMatmulForward}. Given {@code dz}, the loss gradient with respect to the
@@ -65,6 +74,11 @@ public interface Kernels {
                                float[] a, float[] w, float[] z, Activation activation, float[] dz,
                                float[] dw, float[] db, float[] da);
 
+    /** {@link #dropoutMatmulBackward(Dropout, int, int, boolean, int, int, float[], float[], float[], Activation, float[], float[], float[], float[])} on views. */
+    void dropoutMatmulBackward(Dropout dropout, int batch, int samples, boolean sharedInput, int in, int out,
+                               FloatView a, FloatView w, FloatView z, Activation activation, FloatView dz,
+                               FloatView dw, FloatView db, FloatView da);
+
     /**
      * Alpha-divergence loss for classification. {@code ll[n,k] = log softmax(logits[n,k])[labels[n]]};
      * {@code L_n = -(1/α)(logsumexp_k(α ll[n,k]) - log K)}, with α = 0 computed exactly as
@@ -80,6 +94,10 @@ public interface Kernels {
     double alphaLossCategorical(int batch, int samples, int classes, float[] logits, int[] labels, float alpha,
                                 float[] lossPerPoint, float[] dlogits);
 
+    /** {@link #alphaLossCategorical(int, int, int, float[], int[], float, float[], float[])} on views. */
+    double alphaLossCategorical(int batch, int samples, int classes, FloatView logits, int[] labels, float alpha,
+                                FloatView lossPerPoint, FloatView dlogits);
+
     /**
      * Alpha-divergence loss for regression with a Gaussian likelihood of precision τ = exp(logTau):
      * {@code ll[n,k] = -τ/2 ||y[n] - f[n,k]||² + D/2 (logTau - log 2π)}, same L_n as the categorical case.
@@ -92,4 +110,8 @@ public interface Kernels {
      */
     double alphaLossGaussian(int batch, int samples, int dims, float[] f, float[] y, float logTau, float alpha,
                              float[] lossPerPoint, float[] df, float[] dLogTau);
+
+    /** {@link #alphaLossGaussian(int, int, int, float[], float[], float, float, float[], float[], float[])} on views. */
+    double alphaLossGaussian(int batch, int samples, int dims, FloatView f, FloatView y, float logTau, float alpha,
+                             FloatView lossPerPoint, FloatView df, FloatView dLogTau);
 }

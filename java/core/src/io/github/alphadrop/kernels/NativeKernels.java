@@ -1,9 +1,10 @@
 package io.github.alphadrop.kernels;
 
-import io.github.alphadrop.kernels.bindings.AlphaDropNative;
-import io.github.alphadrop.kernels.bindings.AlphaDropNative.Engine;
+import io.github.alphadrop.kernels.NativeBinding.Engine;
+import org.bytedeco.javacpp.FloatPointer;
 
 import java.lang.ref.Cleaner;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -18,9 +19,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * output); {@link Isa#BASELINE} sums through OpenBLAS in another order and agrees within the tolerance of
  * the kernel tests.
  *
- * <p>Arguments are checked in {@link AbstractKernels} before anything native runs. Arrays reach the
- * kernels without copies (JNI critical regions). {@link #close()} frees the engine at once; an instance
- * that is never closed frees it when it becomes unreachable.
+ * <p>Arguments are checked in {@link AbstractKernels} before anything native runs, and a failure inside
+ * native code arrives as a {@link NativeKernelException} with the native message.
+ *
+ * <h2>Memory</h2>
+ * Views of native memory ({@link FloatView#of(org.bytedeco.javacpp.FloatPointer)}, direct buffers) reach
+ * the kernels as they are. Heap arrays are copied into this instance's staging memory and back, in chunks
+ * short enough that no call holds the JVM's garbage collector for more than a fraction of a millisecond:
+ * no JNI critical region is ever entered, so other threads of the host allocate and collect while a kernel
+ * runs. The staging memory grows to the largest call's heap arguments and is kept for reuse. Hot loops
+ * that care about the copies keep their matrices in native memory.
+ *
+ * <p>{@link #close()} frees the engine and the staging memory at once; an instance that is never closed
+ * frees them when it becomes unreachable.
  */
 public final class NativeKernels extends AbstractKernels implements AutoCloseable {
 
@@ -30,7 +41,11 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
 
     /** The engine and its lifecycle, kept apart from the instance so the cleaner can free it. */
     private static final class EngineState implements Runnable {
+        /** Read: a call is using the engine; write: closing it. */
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        /** One kernel call at a time: the staging memory is shared by all calls of this instance. */
+        final ReentrantLock callLock = new ReentrantLock();
+        final StagingArea staging = new StagingArea();
         Engine engine;
 
         @Override
@@ -38,9 +53,10 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             lock.writeLock().lock();
             try {
                 if (engine != null) {
-                    AlphaDropNative.engine_destroy(engine);
+                    NativeBinding.engine_destroy(engine);
                     engine = null;
                 }
+                staging.close();
             } finally {
                 lock.writeLock().unlock();
             }
@@ -70,14 +86,14 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         Isa best = bestIsa();
         if (best == null || isa.compareTo(best) > 0) {
             throw new UnsupportedOperationException("this CPU cannot run the " + isa.label() + " kernels: "
-                    + AlphaDropNative.cpu_isa_report());
+                    + NativeBinding.cpu_isa_report());
         }
         this.threads = capThreads(threads);
         this.isa = isa;
         SparseMode sparse = SparseMode.fromProperty();
-        state.engine = AlphaDropNative.engine_create(this.threads, isa.code);
+        state.engine = NativeBinding.engine_create(this.threads, isa.code);
         cleanable = CLEANER.register(this, state);
-        AlphaDropNative.engine_set_sparse_mode(state.engine, sparse.ordinal());
+        NativeBinding.engine_set_sparse_mode(state.engine, sparse.ordinal());
     }
 
     /** A backend of {@code threads} compute threads on the {@link #defaultIsa() default ISA}. */
@@ -122,7 +138,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         }
         if (loadFailure == null) {
             try {
-                AlphaDropNative.load();
+                NativeBinding.load();
                 loaded = true;
                 return;
             } catch (Throwable t) {
@@ -135,14 +151,14 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     /** The highest ISA level this CPU and OS support, or null if not even the baseline. */
     public static Isa bestIsa() {
         ensureLoaded();
-        int code = AlphaDropNative.cpu_best_isa();
+        int code = NativeBinding.cpu_best_isa();
         return code < 0 ? null : Isa.fromCode(code);
     }
 
     /** Why {@link #bestIsa()} is what it is: the CPU features found and, per higher level, what is missing. */
     public static String isaReport() {
         ensureLoaded();
-        return AlphaDropNative.cpu_isa_report();
+        return NativeBinding.cpu_isa_report();
     }
 
     /**
@@ -181,13 +197,13 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     /** What {@code openblas_get_config()} reports for the OpenBLAS the kernels are linked to. */
     public static String openblasConfig() {
         ensureLoaded();
-        return AlphaDropNative.openblas_config();
+        return NativeBinding.openblas_config();
     }
 
     /** The native library's version. */
     public static String version() {
         ensureLoaded();
-        return AlphaDropNative.version();
+        return NativeBinding.version();
     }
 
     /** The ISA whose kernels this backend runs. */
@@ -204,7 +220,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     public String gemmUkernel() {
         Engine e = acquire();
         try {
-            return AlphaDropNative.engine_gemm_ukernel(e);
+            return NativeBinding.engine_gemm_ukernel(e);
         } finally {
             release();
         }
@@ -214,7 +230,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     public String maskEmitter() {
         Engine e = acquire();
         try {
-            return AlphaDropNative.engine_mask_emitter(e);
+            return NativeBinding.engine_mask_emitter(e);
         } finally {
             release();
         }
@@ -230,7 +246,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         }
         Engine e = acquire();
         try {
-            return AlphaDropNative.engine_fma_peak_gflops(e, seconds);
+            return NativeBinding.engine_fma_peak_gflops(e, seconds);
         } finally {
             release();
         }
@@ -269,7 +285,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         }
         Engine e = acquire();
         try {
-            AlphaDropNative.engine_set_sparse_mode(e, mode.ordinal());
+            NativeBinding.engine_set_sparse_mode(e, mode.ordinal());
         } finally {
             release();
         }
@@ -278,7 +294,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     public SparseMode sparseMode() {
         Engine e = acquire();
         try {
-            return SparseMode.values()[AlphaDropNative.engine_sparse_mode(e)];
+            return SparseMode.values()[NativeBinding.engine_sparse_mode(e)];
         } finally {
             release();
         }
@@ -291,8 +307,8 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     public PathCounts pathCounts() {
         Engine e = acquire();
         try {
-            return new PathCounts(AlphaDropNative.engine_path_count(e, 0), AlphaDropNative.engine_path_count(e, 1),
-                    AlphaDropNative.engine_path_count(e, 2), AlphaDropNative.engine_path_count(e, 3));
+            return new PathCounts(NativeBinding.engine_path_count(e, 0), NativeBinding.engine_path_count(e, 1),
+                    NativeBinding.engine_path_count(e, 2), NativeBinding.engine_path_count(e, 3));
         } finally {
             release();
         }
@@ -339,62 +355,158 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         return "native(" + isa.label() + ", " + threads + (threads == 1 ? " thread" : " threads") + mode + ")";
     }
 
-    @Override
-    protected void dropoutMaskK(Dropout d, int rowOffset, int rows, int cols, float[] mask) {
-        Engine e = acquire();
+    /** Takes the engine for one kernel call: the engine stays alive and the staging memory is this call's. */
+    private StagingArea beginCall() {
+        acquire();
+        state.callLock.lock();
+        return state.staging;
+    }
+
+    private void endCall() {
+        state.callLock.unlock();
+        release();
+    }
+
+    /** Bytes of staging memory this instance holds for heap arguments (0 once closed). */
+    public long stagingBytes() {
+        beginCall();
         try {
-            AlphaDropNative.dropout_mask(e, d.seed(), d.step(), d.layer(), d.p(), rowOffset, rows, cols, mask);
+            return state.staging.bytes();
         } finally {
-            release();
+            endCall();
+        }
+    }
+
+    /** Calls native code that throws {@code message}: lets tests check how a native failure arrives. */
+    static void failInNative(String message) {
+        ensureLoaded();
+        try {
+            NativeBinding.fail_with(message);
+        } catch (RuntimeException e) {
+            throw NativeKernelException.of("fail_with", e);
+        }
+    }
+
+    @Override
+    protected void dropoutMaskK(Dropout d, int rowOffset, int rows, int cols, FloatView mask) {
+        StagingArea s = beginCall();
+        try {
+            int n = rows * cols;
+            FloatPointer m = s.output(0, mask, n);
+            try {
+                NativeBinding.dropout_mask(state.engine, d.seed(), d.step(), d.layer(), d.p(), rowOffset, rows, cols, m);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("dropout_mask", e);
+            }
+            s.store(0, mask, n);
+        } finally {
+            endCall();
         }
     }
 
     @Override
     protected void dropoutMatmulForwardK(Dropout d, int batch, int samples, boolean sharedInput, int in, int out,
-                                         float[] a, float[] w, float[] bias, Activation activation, float[] z) {
-        Engine e = acquire();
+                                         FloatView a, FloatView w, FloatView bias, Activation activation,
+                                         FloatView z) {
+        StagingArea s = beginCall();
         try {
-            AlphaDropNative.dropout_matmul_forward(e, d.seed(), d.step(), d.layer(), d.p(), batch, samples,
-                    sharedInput, in, out, a, w, bias, activation.code, z);
+            int rows = batch * samples;
+            FloatPointer pa = s.input(0, a, (sharedInput ? batch : rows) * in);
+            FloatPointer pw = s.input(1, w, in * out);
+            FloatPointer pb = s.input(2, bias, out);
+            FloatPointer pz = s.output(3, z, rows * out);
+            try {
+                NativeBinding.dropout_matmul_forward(state.engine, d.seed(), d.step(), d.layer(), d.p(), batch,
+                        samples, sharedInput, in, out, pa, pw, pb, activation.code, pz);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("dropout_matmul_forward", e);
+            }
+            s.store(3, z, rows * out);
         } finally {
-            release();
+            endCall();
         }
     }
 
     @Override
     protected void dropoutMatmulBackwardK(Dropout d, int batch, int samples, boolean sharedInput, int in, int out,
-                                          float[] a, float[] w, float[] z, Activation activation, float[] dz,
-                                          float[] dw, float[] db, float[] da) {
-        Engine e = acquire();
+                                          FloatView a, FloatView w, FloatView z, Activation activation,
+                                          FloatView dz, FloatView dw, FloatView db, FloatView da) {
+        StagingArea s = beginCall();
         try {
-            AlphaDropNative.dropout_matmul_backward(e, d.seed(), d.step(), d.layer(), d.p(), batch, samples,
-                    sharedInput, in, out, a, w, z, activation.code, dz, dw, db, da);
+            int rows = batch * samples;
+            int inputSize = (sharedInput ? batch : rows) * in;
+            FloatPointer pa = s.input(0, a, inputSize);
+            FloatPointer pw = s.input(1, w, in * out);
+            FloatPointer pz = s.input(2, z, rows * out);
+            FloatPointer pdz = s.input(3, dz, rows * out);
+            FloatPointer pdw = s.output(4, dw, in * out);
+            FloatPointer pdb = s.output(5, db, out);
+            FloatPointer pda = s.output(6, da, inputSize);
+            try {
+                NativeBinding.dropout_matmul_backward(state.engine, d.seed(), d.step(), d.layer(), d.p(), batch,
+                        samples, sharedInput, in, out, pa, pw, pz, activation.code, pdz, pdw, pdb, pda);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("dropout_matmul_backward", e);
+            }
+            if (activation != Activation.IDENTITY) {
+                s.store(3, dz, rows * out);
+            }
+            s.store(4, dw, in * out);
+            s.store(5, db, out);
+            s.store(6, da, inputSize);
         } finally {
-            release();
+            endCall();
         }
     }
 
     @Override
-    protected double alphaLossCategoricalK(int batch, int samples, int classes, float[] logits, int[] labels,
-                                           float alpha, float[] lossPerPoint, float[] dlogits) {
-        Engine e = acquire();
+    protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
+                                           float alpha, FloatView lossPerPoint, FloatView dlogits) {
+        StagingArea s = beginCall();
         try {
-            return AlphaDropNative.alpha_loss_categorical(e, batch, samples, classes, logits, labels, alpha,
-                    lossPerPoint, dlogits);
+            int size = batch * samples * classes;
+            FloatPointer pl = s.input(0, logits, size);
+            FloatPointer ploss = s.output(1, lossPerPoint, batch);
+            FloatPointer pd = s.output(2, dlogits, size);
+            double mean;
+            try {
+                mean = NativeBinding.alpha_loss_categorical(state.engine, batch, samples, classes, pl,
+                        s.ints(labels, batch), alpha, ploss, pd);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("alpha_loss_categorical", e);
+            }
+            s.store(1, lossPerPoint, batch);
+            s.store(2, dlogits, size);
+            return mean;
         } finally {
-            release();
+            endCall();
         }
     }
 
     @Override
-    protected double alphaLossGaussianK(int batch, int samples, int dims, float[] f, float[] y, float logTau,
-                                        float alpha, float[] lossPerPoint, float[] df, float[] dLogTau) {
-        Engine e = acquire();
+    protected double alphaLossGaussianK(int batch, int samples, int dims, FloatView f, FloatView y, float logTau,
+                                        float alpha, FloatView lossPerPoint, FloatView df, FloatView dLogTau) {
+        StagingArea s = beginCall();
         try {
-            return AlphaDropNative.alpha_loss_gaussian(e, batch, samples, dims, f, y, logTau, alpha, lossPerPoint,
-                    df, dLogTau);
+            int size = batch * samples * dims;
+            FloatPointer pf = s.input(0, f, size);
+            FloatPointer py = s.input(1, y, batch * dims);
+            FloatPointer ploss = s.output(2, lossPerPoint, batch);
+            FloatPointer pdf = s.output(3, df, size);
+            FloatPointer ptau = s.output(4, dLogTau, 1);
+            double mean;
+            try {
+                mean = NativeBinding.alpha_loss_gaussian(state.engine, batch, samples, dims, pf, py, logTau, alpha,
+                        ploss, pdf, ptau);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("alpha_loss_gaussian", e);
+            }
+            s.store(2, lossPerPoint, batch);
+            s.store(3, df, size);
+            s.store(4, dLogTau, 1);
+            return mean;
         } finally {
-            release();
+            endCall();
         }
     }
 }

@@ -1,10 +1,14 @@
 package io.github.alphadrop.train;
 
+import io.github.alphadrop.AlphaDropException;
+
 /**
  * Thrown when a step's loss or gradient is NaN or infinite. The model keeps the last good weights: the
  * failing step's update is never applied.
  */
-public class TrainingDivergedException extends RuntimeException {
+public class TrainingDivergedException extends AlphaDropException {
+
+    private static final long serialVersionUID = 1L;
 
     private final int epoch;
     private final int step;

@@ -101,8 +101,38 @@ class ModelFileTest {
         assertArrayEquals(before, Files.readAllBytes(file));
     }
 
+    @Test
+    void bytesAndStreamsRoundTripAndBadBytesFailTyped() throws IOException {
+        Mlp model = model();
+        TrainingSettings settings = new TrainingSettings(0.5f, 10, 3, 32, 1e-4, 7L, "adam", "digits");
+        byte[] bytes = ModelFile.encode(model, settings, null);
+        Path file = dir.resolve("same.adm");
+        ModelFile.save(file, model, settings, null);
+        assertArrayEquals(Files.readAllBytes(file), bytes, "encode gives exactly the file's bytes");
+
+        ModelFile.Saved fromBytes = ModelFile.decode(bytes);
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        ModelFile.encode(model, settings, null, sink);
+        ModelFile.Saved fromStream = ModelFile.decode(new java.io.ByteArrayInputStream(sink.toByteArray()));
+        for (ModelFile.Saved loaded : new ModelFile.Saved[]{fromBytes, fromStream}) {
+            assertEquals(settings, loaded.settings());
+            for (int l = 0; l < model.layers(); l++) {
+                assertArrayEquals(model.weights(l), loaded.model().weights(l));
+                assertArrayEquals(model.biases(l), loaded.model().biases(l));
+            }
+        }
+
+        ModelFileException e = assertThrows(ModelFileException.class,
+                () -> ModelFile.decode(Arrays.copyOf(bytes, bytes.length - 3)));
+        assertTrue(e.getMessage().startsWith("model bytes: "), e.getMessage());
+        assertTrue(e instanceof io.github.alphadrop.AlphaDropException);
+        IllegalArgumentException nullBytes = assertThrows(IllegalArgumentException.class,
+                () -> ModelFile.decode((byte[]) null));
+        assertTrue(nullBytes.getMessage().contains("bytes"), nullBytes.getMessage());
+    }
+
     private static void assertMessage(Path file, String expected) {
-        IOException e = assertThrows(IOException.class, () -> ModelFile.load(file));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(file));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertTrue(e.getMessage().contains(file.toString()), "message should name the file: " + e.getMessage());
     }

@@ -55,7 +55,7 @@ class ArgumentCheckTest {
         assertBad(() -> k.dropoutMask(DROP, 0, 0, 2, new float[4]), "rows", "0");
         assertBad(() -> k.dropoutMask(DROP, 0, 2, -3, new float[4]), "cols", "-3");
         assertBad(() -> k.dropoutMask(DROP, 0, 2, 3, new float[5]), "mask.length = 5", "rows*cols = 6");
-        assertBad(() -> k.dropoutMask(DROP, 0, 2, 2, null), "mask must not be null");
+        assertBad(() -> k.dropoutMask(DROP, 0, 2, 2, (float[]) null), "mask must not be null");
         assertBad(() -> k.dropoutMask(DROP, Integer.MAX_VALUE, 2, 2, new float[4]), "rowOffset+rows",
                 String.valueOf(Integer.MAX_VALUE));
         assertBad(() -> k.dropoutMask(DROP, 0, 65536, 65536, new float[4]), "rows*cols", "65536");
@@ -143,7 +143,7 @@ class ArgumentCheckTest {
         assertBad(() -> k.alphaLossCategorical(B, 0, C, logits, labels, 1f, null, null), "samples (K)", "0");
         assertBad(() -> k.alphaLossCategorical(0, K, C, logits, labels, 1f, null, null), "batch", "0");
         assertBad(() -> k.alphaLossCategorical(B, K, 0, logits, labels, 1f, null, null), "classes", "0");
-        assertBad(() -> k.alphaLossCategorical(B, K, C, null, labels, 1f, null, null), "logits must not be null");
+        assertBad(() -> k.alphaLossCategorical(B, K, C, (float[]) null, labels, 1f, null, null), "logits must not be null");
         assertBad(() -> k.alphaLossCategorical(B, K, C, new float[17], labels, 1f, null, null),
                 "logits.length = 17", "batch*samples*classes = 18");
         assertBad(() -> k.alphaLossCategorical(B, K, C, logits, null, 1f, null, null), "labels must not be null");
