@@ -8,7 +8,7 @@ import java.io.PrintWriter;
 /** The {@code alphadrop} command line. */
 @Command(name = "alphadrop", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Bayesian neural networks trained by dropout with the alpha-divergence objective (Li & Gal, 2017).",
-        subcommands = {InfoCommand.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class, UciCommand.class, AttackCommand.class,
+        subcommands = {InfoCommand.class, DemoCommand.class, TrainCommand.class, EvaluateCommand.class, PredictCommand.class, UciCommand.class, AttackCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -95,6 +95,91 @@ public final class CsvLoader {
         }
     }
 
+    /**
+     * Rows of model inputs, for prediction: unlabelled data. A file with exactly {@code width} columns is
+     * all features; one with {@code width + 1} columns has a target column too ({@code target}: a header
+     * name or 0-based index, null = the last), which is left out. Every feature must be a finite number.
+     *
+     * @return {@code rows × width} features, row-major
+     * @throws MalformedDataException if a cell is not a finite number, rows are ragged, or the column
+     *                                count is neither {@code width} nor {@code width + 1}
+     */
+    public static float[] loadFeatures(Path file, int width, String target) throws IOException {
+        Objects.requireNonNull(file, "file");
+        if (width < 1) {
+            throw new IllegalArgumentException("width must be >= 1, got " + width);
+        }
+        String src = file.toString();
+        try (InputStream in = DataFiles.open(file)) {
+            return readFeatures(in, src, width, target);
+        } catch (IOException e) {
+            throw DataFiles.describe(src, e);
+        }
+    }
+
+    private static float[] readFeatures(InputStream stream, String source, int width, String target) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(DataFiles.decompressIfGzip(stream),
+                StandardCharsets.UTF_8));
+        List<String> fields = new ArrayList<>();
+        int cols = -1;
+        int skip = -1;
+        int firstLine = 0;
+        String[] names = null;
+        float[] x = new float[1024];
+        int nx = 0;
+        String line;
+        int lineNo = 0;
+        while ((line = in.readLine()) != null) {
+            lineNo++;
+            if (lineNo == 1 && !line.isEmpty() && line.charAt(0) == '\uFEFF') {
+                line = line.substring(1);
+            }
+            if (line.isBlank()) {
+                continue;
+            }
+            split(line, source, lineNo, fields);
+            if (cols < 0) {
+                cols = fields.size();
+                firstLine = lineNo;
+                if (cols != width && cols != width + 1) {
+                    throw new MalformedDataException(source, lineNo, 0, "found " + cols + " column(s) but the model takes "
+                            + width + " inputs (give " + width + " feature columns, or " + (width + 1)
+                            + " with a target column)");
+                }
+                boolean header = fields.stream().anyMatch(f -> !DataFiles.isNumber(f));
+                if (header) {
+                    names = fields.toArray(new String[0]);
+                }
+                skip = cols == width ? -1 : resolveTarget(target, names, cols, source);
+                if (header) {
+                    continue;
+                }
+            } else if (fields.size() != cols) {
+                throw new MalformedDataException(source, lineNo, 0, "ragged row: " + fields.size()
+                        + " fields, but line " + firstLine + " has " + cols);
+            }
+            if (nx + width > x.length) {
+                x = Arrays.copyOf(x, Math.max(2 * x.length, nx + width));
+            }
+            for (int c = 0; c < cols; c++) {
+                if (c == skip) {
+                    continue;
+                }
+                String cell = fields.get(c);
+                Float v = DataFiles.parseFiniteFloat(cell);
+                if (v == null) {
+                    throw cellError(source, lineNo, c, names, cell,
+                            cell.isEmpty() ? "empty cell (missing values are not supported)" : "is not a finite number");
+                }
+                x[nx++] = v;
+            }
+        }
+        if (nx == 0) {
+            throw new MalformedDataException(source, cols < 0 ? "empty file: no rows" : "no data rows after the header");
+        }
+        return Arrays.copyOf(x, nx);
+    }
+
     /** The file name without a trailing {@code .gz} and then {@code .csv}. */
     private static String baseName(Path file) {
         String n = file.getFileName().toString();

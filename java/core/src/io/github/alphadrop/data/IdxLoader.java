@@ -81,6 +81,23 @@ public final class IdxLoader {
         return load(images, labels, name);
     }
 
+    /**
+     * The images of one part ({@code "train"} or {@code "t10k"}) of an MNIST-style folder, without labels.
+     *
+     * @throws NoSuchFileException    if the folder or the images file is missing
+     * @throws MalformedDataException if the file's content is wrong
+     */
+    public static Images readImages(Path dir, String part) throws IOException {
+        Objects.requireNonNull(dir, "dir");
+        if (!"train".equals(part) && !"t10k".equals(part)) {
+            throw new IllegalArgumentException("IDX part must be \"train\" or \"t10k\", got \"" + part + "\"");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new NoSuchFileException(dir.toString(), null, "not a folder (expected an MNIST-style IDX folder)");
+        }
+        return readImages(find(dir, part, "images", "idx3"));
+    }
+
     /** The first existing file among the accepted names of one part and kind. */
     private static Path find(Path dir, String part, String kind, String idxType) throws NoSuchFileException {
         List<String> tried = new ArrayList<>();

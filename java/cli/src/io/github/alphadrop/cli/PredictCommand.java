@@ -1,0 +1,218 @@
+package io.github.alphadrop.cli;
+
+import io.github.alphadrop.data.CsvLoader;
+import io.github.alphadrop.data.DataSpec;
+import io.github.alphadrop.data.IdxLoader;
+import io.github.alphadrop.data.Normalization;
+import io.github.alphadrop.io.ModelFile;
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.predict.ClassPredictions;
+import io.github.alphadrop.predict.McPredictive;
+import io.github.alphadrop.predict.RegressionPredictions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code alphadrop predict}: MC-dropout predictions of a saved model on new inputs, labelled or not, one
+ * CSV row per input. Classification: the predicted class, the mean class probabilities, predictive entropy
+ * and mutual information (nats). Regression: per output the predictive mean and standard deviation (in the
+ * data's units), and the entropy and mutual information of the Gaussian approximation of the predictive
+ * (entropy = ½ Σ log(2πe σ²), mutual information = ½ Σ log(σ² τ): total over aleatoric variance).
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Predict with a saved model on new inputs (no labels needed); one CSV row per input.")
+final class PredictCommand implements Callable<Integer> {
+
+    /** Rows per prediction call: bounds memory (rows × T × outputs floats) and paces the progress lines. */
+    static final int CHUNK = 1024;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model written by 'alphadrop train'.")
+    Path model;
+
+    @Option(names = "--data", required = true, paramLabel = "csv:FILE|idx:DIR|idx:FILE",
+            description = "Inputs: a CSV with the model's input columns (plus, optionally, one target column, left out),"
+                    + " an IDX images file, or an MNIST-style folder (its t10k images).")
+    String data;
+
+    @Option(names = "--target", paramLabel = "COL",
+            description = "CSV with a target column: its name or 0-based index (default -1, the last).")
+    String target;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where the predictions CSV goes (replaced atomically).")
+    Path out;
+
+    @Option(names = "--samples", defaultValue = "100", description = "T, stochastic forward passes (default ${DEFAULT-VALUE}).")
+    int samples;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the prediction masks (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        if (samples < 1) {
+            throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+        }
+        long start = System.nanoTime();
+        ModelFile.Saved saved = ModelFile.load(model);
+        Mlp net = saved.model();
+        float[] x = readInputs(data, net.inputSize(), target);
+        int width = net.inputSize();
+        int rows = x.length / width;
+        Normalization scaling = saved.scaling();
+        if (scaling != null) {
+            x = scaling.normalizeFeatures(x);
+        }
+        Kernels kernels = common.kernels();
+        boolean categorical = net.likelihood().isCategorical();
+        Path target = out.toAbsolutePath();
+        Path dir = target.getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        try {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                w.write(header(net, categorical));
+                w.write('\n');
+                int chunks = (rows + CHUNK - 1) / CHUNK;
+                for (int c = 0; c < chunks; c++) {
+                    int r0 = c * CHUNK;
+                    int n = Math.min(CHUNK, rows - r0);
+                    float[] chunk = java.util.Arrays.copyOfRange(x, r0 * width, (r0 + n) * width);
+                    // A seed per chunk: each chunk's masks are independent of the others'.
+                    McPredictive predictive = new McPredictive(net, kernels, samples, seed + 0x9E3779B97F4A7C15L * c, false);
+                    if (categorical) {
+                        writeClasses(w, r0, predictive.predictClasses(chunk));
+                    } else {
+                        writeRegression(w, r0, predictive.predictRegression(chunk, null), scaling, net.logTau());
+                    }
+                    if (!common.json && chunks > 4 && (c + 1) % Math.max(1, chunks / 10) == 0) {
+                        System.err.printf(Locale.ROOT, "predict: %d / %d rows%n", Math.min(rows, r0 + n), rows);
+                    }
+                }
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.toString());
+        m.put("data", data);
+        m.put("rows", rows);
+        m.put("task", categorical ? "classification" : "regression");
+        m.put("outputs", net.outputSize());
+        m.put("samples", samples);
+        m.put("out", out.toString());
+        m.put("backend", kernels.describe());
+        m.put("seconds", seconds);
+        if (common.json) {
+            System.out.println(Json.write(m));
+        } else {
+            common.say("%d predictions (%s, T = %d) written to %s in %.2f s on %s", rows, m.get("task"), samples, out,
+                    seconds, kernels.describe());
+        }
+        return 0;
+    }
+
+    /** The inputs as rows × width floats; a width mismatch or a non-finite value is a clear error. */
+    static float[] readInputs(String spec, int width, String target) throws IOException {
+        DataSpec parsed = DataSpec.parse(spec);
+        Path path = parsed.path().orElseThrow(() -> new IllegalArgumentException(
+                "--data for predict must be csv:FILE, idx:DIR or idx:FILE, got '" + spec + "'"));
+        float[] x;
+        switch (parsed.scheme()) {
+            case CSV -> x = CsvLoader.loadFeatures(path, width, target);
+            case IDX -> {
+                IdxLoader.Images images = Files.isDirectory(path) ? IdxLoader.readImages(path, "t10k")
+                        : IdxLoader.readImages(path);
+                int pixels = images.rows() * images.cols();
+                if (pixels != width) {
+                    throw new IllegalArgumentException(spec + ": images of " + images.rows() + "x" + images.cols() + " = "
+                            + pixels + " pixels, but the model takes " + width + " inputs");
+                }
+                x = images.pixels();
+            }
+            default -> throw new IllegalArgumentException("--data for predict must be csv:FILE, idx:DIR or idx:FILE, got '"
+                    + spec + "'");
+        }
+        return x;
+    }
+
+    private static String header(Mlp net, boolean categorical) {
+        StringBuilder h = new StringBuilder("row");
+        if (categorical) {
+            h.append(",predicted");
+            for (int c = 0; c < net.outputSize(); c++) {
+                h.append(",p_").append(c);
+            }
+        } else {
+            for (int d = 0; d < net.outputSize(); d++) {
+                String suffix = net.outputSize() == 1 ? "" : "_" + d;
+                h.append(",mean").append(suffix).append(",std").append(suffix);
+            }
+        }
+        return h.append(",entropy,mutual_information").toString();
+    }
+
+    private static void writeClasses(BufferedWriter w, int firstRow, ClassPredictions p) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < p.n(); i++) {
+            line.setLength(0);
+            line.append(firstRow + i).append(',').append(p.predictedClass(i));
+            for (int c = 0; c < p.classes(); c++) {
+                line.append(',').append(p.meanProbs()[i * p.classes() + c]);
+            }
+            line.append(',').append(p.entropy()[i]).append(',').append(p.mutualInformation()[i]).append('\n');
+            w.write(line.toString());
+        }
+    }
+
+    private static void writeRegression(BufferedWriter w, int firstRow, RegressionPredictions p, Normalization scaling,
+                                        double logTau) throws IOException {
+        StringBuilder line = new StringBuilder();
+        double noiseVariance = Math.exp(-logTau);
+        for (int i = 0; i < p.n(); i++) {
+            line.setLength(0);
+            line.append(firstRow + i);
+            double entropy = 0;
+            double mutualInformation = 0;
+            for (int d = 0; d < p.dims(); d++) {
+                double variance = p.variance()[i * p.dims() + d];
+                double mean = p.mean()[i * p.dims() + d];
+                double std = Math.sqrt(variance);
+                if (scaling != null && scaling.hasTargets()) {
+                    mean = scaling.denormalizeTarget(mean, d);
+                    std = scaling.scaleStd(std, d);
+                }
+                line.append(',').append((float) mean).append(',').append((float) std);
+                // Entropy in the data's units; the mutual information is a variance ratio, the same in any units.
+                entropy += 0.5 * Math.log(2 * Math.PI * Math.E * std * std);
+                mutualInformation += 0.5 * Math.log(variance / noiseVariance);
+            }
+            line.append(',').append((float) entropy).append(',').append((float) Math.max(0, mutualInformation)).append('\n');
+            w.write(line.toString());
+        }
+    }
+}
