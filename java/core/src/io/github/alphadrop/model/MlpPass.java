@@ -1,7 +1,10 @@
 package io.github.alphadrop.model;
 
 import io.github.alphadrop.kernels.Dropout;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.kernels.NativeKernels;
+import org.bytedeco.javacpp.FloatPointer;
 
 /**
  * Forward and backward passes of an {@link Mlp} for a batch of B inputs and K dropout samples each,
@@ -11,8 +14,13 @@ import io.github.alphadrop.kernels.Kernels;
  * <p>Masks are named by (seed, step, layer): the same triple regenerates the same masks in backward,
  * so they are never stored. The input x (B×D) is shared by the K samples of the first layer, never
  * copied K times.
+ *
+ * <p>On the native backend the hidden layers' activations and their gradients live in native memory, so
+ * they never cross between the JVM heap and the kernels; only the input, the weights, their gradients and
+ * the output layer (the buffers callers see) do. {@link #close()} frees that memory at once; a pass that
+ * is never closed frees it when it becomes unreachable.
  */
-public final class MlpPass {
+public final class MlpPass implements AutoCloseable {
 
     private final Mlp model;
     private final Kernels kernels;
@@ -20,6 +28,9 @@ public final class MlpPass {
     private final int samples;
     private final float[][] out;
     private final float[][] grad;
+    private final FloatView[] outView;
+    private final FloatView[] gradView;
+    private final FloatPointer[] nativeBuffers;
     private final float[][] weightGrad;
     private final float[][] biasGrad;
 
@@ -42,16 +53,29 @@ public final class MlpPass {
         long rows = (long) maxBatch * samples;
         out = new float[layers][];
         grad = new float[layers][];
+        outView = new FloatView[layers];
+        gradView = new FloatView[layers];
+        nativeBuffers = new FloatPointer[2 * layers];
         weightGrad = new float[layers][];
         biasGrad = new float[layers][];
+        boolean nativeHidden = kernels instanceof NativeKernels;
         for (int l = 0; l < layers; l++) {
             long size = rows * model.size(l + 1);
             if (size > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("batch " + maxBatch + " x samples " + samples + " x width "
                         + model.size(l + 1) + " is too large for one buffer; use a smaller batch");
             }
-            out[l] = new float[(int) size];
-            grad[l] = new float[(int) size];
+            if (nativeHidden && l < layers - 1) {
+                nativeBuffers[2 * l] = new FloatPointer(size);
+                nativeBuffers[2 * l + 1] = new FloatPointer(size);
+                outView[l] = FloatView.of(nativeBuffers[2 * l]);
+                gradView[l] = FloatView.of(nativeBuffers[2 * l + 1]);
+            } else {
+                out[l] = new float[(int) size];
+                grad[l] = new float[(int) size];
+                outView[l] = FloatView.of(out[l]);
+                gradView[l] = FloatView.of(grad[l]);
+            }
             weightGrad[l] = new float[model.weights(l).length];
             biasGrad[l] = new float[model.biases(l).length];
         }
@@ -85,12 +109,12 @@ public final class MlpPass {
      */
     public float[] forward(float[] x, int batch, long seed, int step, boolean stochastic) {
         checkBatch(batch);
-        float[] input = x;
+        FloatView input = FloatView.of(x);
         for (int l = 0; l < model.layers(); l++) {
             kernels.dropoutMatmulForward(dropout(seed, step, l, stochastic), batch, samples, l == 0,
-                    model.size(l), model.size(l + 1), input, model.weights(l), model.biases(l),
-                    model.activation(l), out[l]);
-            input = out[l];
+                    model.size(l), model.size(l + 1), input, FloatView.of(model.weights(l)),
+                    FloatView.of(model.biases(l)), model.activation(l), outView[l]);
+            input = outView[l];
         }
         return out[model.layers() - 1];
     }
@@ -109,11 +133,23 @@ public final class MlpPass {
     public void backward(float[] x, int batch, long seed, int step, boolean stochastic, float[] inputGradient) {
         checkBatch(batch);
         for (int l = model.layers() - 1; l >= 0; l--) {
-            float[] input = l == 0 ? x : out[l - 1];
-            float[] inputGrad = l == 0 ? inputGradient : grad[l - 1];
+            FloatView input = l == 0 ? FloatView.of(x) : outView[l - 1];
+            FloatView inputGrad = l == 0 ? (inputGradient == null ? null : FloatView.of(inputGradient)) : gradView[l - 1];
             kernels.dropoutMatmulBackward(dropout(seed, step, l, stochastic), batch, samples, l == 0,
-                    model.size(l), model.size(l + 1), input, model.weights(l), out[l], model.activation(l),
-                    grad[l], weightGrad[l], biasGrad[l], inputGrad);
+                    model.size(l), model.size(l + 1), input, FloatView.of(model.weights(l)), outView[l],
+                    model.activation(l), gradView[l], FloatView.of(weightGrad[l]), FloatView.of(biasGrad[l]),
+                    inputGrad);
+        }
+    }
+
+    /** Frees the native activation buffers now; the pass must not be used afterwards. */
+    @Override
+    public void close() {
+        for (int i = 0; i < nativeBuffers.length; i++) {
+            if (nativeBuffers[i] != null) {
+                nativeBuffers[i].close();
+                nativeBuffers[i] = null;
+            }
         }
     }
 

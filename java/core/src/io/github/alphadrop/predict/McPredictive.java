@@ -63,65 +63,69 @@ public final class McPredictive {
         float[] mi = new float[n];
         Chunking ch = new Chunking(n, samples);
         MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
-        // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
-        double[] lseMax = new double[ch.inputs * c];
-        double[] lseSum = new double[ch.inputs * c];
-        double[] probSum = new double[ch.inputs * c];
-        double[] entSum = new double[ch.inputs];
-        double[] logp = new double[c];
-        int step = 0;
-        for (int from = 0; from < n; from += ch.inputs) {
-            int b = Math.min(ch.inputs, n - from);
-            float[] xb = slice(x, from, b);
-            java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(lseSum, 0);
-            java.util.Arrays.fill(probSum, 0);
-            java.util.Arrays.fill(entSum, 0);
-            for (int t0 = 0; t0 < samples; t0 += ch.passes) {
-                int passes = Math.min(ch.passes, samples - t0);
-                float[] logits = pass.forward(xb, b, seed, step++, !deterministic);
-                for (int i = 0; i < b; i++) {
-                    for (int t = 0; t < passes; t++) {
-                        int row = (i * ch.passes + t) * c;
-                        logSoftmax(logits, row, c, logp);
-                        double h = 0;
-                        for (int j = 0; j < c; j++) {
-                            double p = Math.exp(logp[j]);
-                            h -= p * logp[j];
-                            probSum[i * c + j] += p;
-                            int idx = i * c + j;
-                            if (logp[j] > lseMax[idx]) {
-                                lseSum[idx] = lseSum[idx] * Math.exp(lseMax[idx] - logp[j]) + 1;
-                                lseMax[idx] = logp[j];
-                            } else {
-                                lseSum[idx] += Math.exp(logp[j] - lseMax[idx]);
+        try {
+            // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
+            double[] lseMax = new double[ch.inputs * c];
+            double[] lseSum = new double[ch.inputs * c];
+            double[] probSum = new double[ch.inputs * c];
+            double[] entSum = new double[ch.inputs];
+            double[] logp = new double[c];
+            int step = 0;
+            for (int from = 0; from < n; from += ch.inputs) {
+                int b = Math.min(ch.inputs, n - from);
+                float[] xb = slice(x, from, b);
+                java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
+                java.util.Arrays.fill(lseSum, 0);
+                java.util.Arrays.fill(probSum, 0);
+                java.util.Arrays.fill(entSum, 0);
+                for (int t0 = 0; t0 < samples; t0 += ch.passes) {
+                    int passes = Math.min(ch.passes, samples - t0);
+                    float[] logits = pass.forward(xb, b, seed, step++, !deterministic);
+                    for (int i = 0; i < b; i++) {
+                        for (int t = 0; t < passes; t++) {
+                            int row = (i * ch.passes + t) * c;
+                            logSoftmax(logits, row, c, logp);
+                            double h = 0;
+                            for (int j = 0; j < c; j++) {
+                                double p = Math.exp(logp[j]);
+                                h -= p * logp[j];
+                                probSum[i * c + j] += p;
+                                int idx = i * c + j;
+                                if (logp[j] > lseMax[idx]) {
+                                    lseSum[idx] = lseSum[idx] * Math.exp(lseMax[idx] - logp[j]) + 1;
+                                    lseMax[idx] = logp[j];
+                                } else {
+                                    lseSum[idx] += Math.exp(logp[j] - lseMax[idx]);
+                                }
                             }
+                            entSum[i] += h;
                         }
-                        entSum[i] += h;
                     }
                 }
-            }
-            double logT = Math.log(samples);
-            for (int i = 0; i < b; i++) {
-                double h = 0;
-                for (int j = 0; j < c; j++) {
-                    int idx = i * c + j;
-                    double lm = lseMax[idx] + Math.log(lseSum[idx]) - logT;
-                    double pm = probSum[idx] / samples;
-                    meanProbs[(from + i) * c + j] = (float) pm;
-                    logMean[(from + i) * c + j] = (float) lm;
-                    if (pm > 0) {
-                        h -= pm * lm;
+                double logT = Math.log(samples);
+                for (int i = 0; i < b; i++) {
+                    double h = 0;
+                    for (int j = 0; j < c; j++) {
+                        int idx = i * c + j;
+                        double lm = lseMax[idx] + Math.log(lseSum[idx]) - logT;
+                        double pm = probSum[idx] / samples;
+                        meanProbs[(from + i) * c + j] = (float) pm;
+                        logMean[(from + i) * c + j] = (float) lm;
+                        if (pm > 0) {
+                            h -= pm * lm;
+                        }
                     }
+                    double eh = entSum[i] / samples;
+                    entropy[from + i] = (float) h;
+                    expectedEntropy[from + i] = (float) eh;
+                    // Clamp the rounding noise: MI = H[p̄] − E[H[p_t]] ≥ 0 by Jensen.
+                    mi[from + i] = (float) Math.max(0, h - eh);
                 }
-                double eh = entSum[i] / samples;
-                entropy[from + i] = (float) h;
-                expectedEntropy[from + i] = (float) eh;
-                // Clamp the rounding noise: MI = H[p̄] − E[H[p_t]] ≥ 0 by Jensen.
-                mi[from + i] = (float) Math.max(0, h - eh);
             }
+            return new ClassPredictions(n, c, samples, meanProbs, logMean, entropy, expectedEntropy, mi);
+        } finally {
+            pass.close();
         }
-        return new ClassPredictions(n, c, samples, meanProbs, logMean, entropy, expectedEntropy, mi);
     }
 
     /**
@@ -143,60 +147,64 @@ public final class McPredictive {
         double[] ll = y == null ? null : new double[n];
         Chunking ch = new Chunking(n, samples);
         MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
-        double[] sum = new double[ch.inputs * d];
-        double[] sumSq = new double[ch.inputs * d];
-        double[] lseMax = new double[ch.inputs];
-        double[] lseSum = new double[ch.inputs];
-        int step = 0;
-        for (int from = 0; from < n; from += ch.inputs) {
-            int b = Math.min(ch.inputs, n - from);
-            float[] xb = slice(x, from, b);
-            java.util.Arrays.fill(sum, 0);
-            java.util.Arrays.fill(sumSq, 0);
-            java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(lseSum, 0);
-            for (int t0 = 0; t0 < samples; t0 += ch.passes) {
-                int passes = Math.min(ch.passes, samples - t0);
-                float[] f = pass.forward(xb, b, seed, step++, !deterministic);
-                for (int i = 0; i < b; i++) {
-                    for (int t = 0; t < passes; t++) {
-                        int row = (i * ch.passes + t) * d;
-                        double sq = 0;
-                        for (int j = 0; j < d; j++) {
-                            double v = f[row + j];
-                            sum[i * d + j] += v;
-                            sumSq[i * d + j] += v * v;
-                            if (y != null) {
-                                double e = y[(from + i) * d + j] - v;
-                                sq += e * e;
+        try {
+            double[] sum = new double[ch.inputs * d];
+            double[] sumSq = new double[ch.inputs * d];
+            double[] lseMax = new double[ch.inputs];
+            double[] lseSum = new double[ch.inputs];
+            int step = 0;
+            for (int from = 0; from < n; from += ch.inputs) {
+                int b = Math.min(ch.inputs, n - from);
+                float[] xb = slice(x, from, b);
+                java.util.Arrays.fill(sum, 0);
+                java.util.Arrays.fill(sumSq, 0);
+                java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
+                java.util.Arrays.fill(lseSum, 0);
+                for (int t0 = 0; t0 < samples; t0 += ch.passes) {
+                    int passes = Math.min(ch.passes, samples - t0);
+                    float[] f = pass.forward(xb, b, seed, step++, !deterministic);
+                    for (int i = 0; i < b; i++) {
+                        for (int t = 0; t < passes; t++) {
+                            int row = (i * ch.passes + t) * d;
+                            double sq = 0;
+                            for (int j = 0; j < d; j++) {
+                                double v = f[row + j];
+                                sum[i * d + j] += v;
+                                sumSq[i * d + j] += v * v;
+                                if (y != null) {
+                                    double e = y[(from + i) * d + j] - v;
+                                    sq += e * e;
+                                }
                             }
-                        }
-                        if (y != null) {
-                            double term = -0.5 * tau * sq;
-                            if (term > lseMax[i]) {
-                                lseSum[i] = lseSum[i] * Math.exp(lseMax[i] - term) + 1;
-                                lseMax[i] = term;
-                            } else {
-                                lseSum[i] += Math.exp(term - lseMax[i]);
+                            if (y != null) {
+                                double term = -0.5 * tau * sq;
+                                if (term > lseMax[i]) {
+                                    lseSum[i] = lseSum[i] * Math.exp(lseMax[i] - term) + 1;
+                                    lseMax[i] = term;
+                                } else {
+                                    lseSum[i] += Math.exp(term - lseMax[i]);
+                                }
                             }
                         }
                     }
                 }
-            }
-            for (int i = 0; i < b; i++) {
-                for (int j = 0; j < d; j++) {
-                    double m = sum[i * d + j] / samples;
-                    double v = Math.max(0, sumSq[i * d + j] / samples - m * m);
-                    mean[(from + i) * d + j] = (float) m;
-                    var[(from + i) * d + j] = (float) (v + 1 / tau);
+                for (int i = 0; i < b; i++) {
+                    for (int j = 0; j < d; j++) {
+                        double m = sum[i * d + j] / samples;
+                        double v = Math.max(0, sumSq[i * d + j] / samples - m * m);
+                        mean[(from + i) * d + j] = (float) m;
+                        var[(from + i) * d + j] = (float) (v + 1 / tau);
+                    }
+                    if (ll != null) {
+                        ll[from + i] = lseMax[i] + Math.log(lseSum[i]) - Math.log(samples)
+                                - 0.5 * d * Math.log(2 * Math.PI) + 0.5 * d * model.logTau();
+                    }
                 }
-                if (ll != null) {
-                    ll[from + i] = lseMax[i] + Math.log(lseSum[i]) - Math.log(samples)
-                            - 0.5 * d * Math.log(2 * Math.PI) + 0.5 * d * model.logTau();
-                }
             }
+            return new RegressionPredictions(n, d, samples, mean, var, ll);
+        } finally {
+            pass.close();
         }
-        return new RegressionPredictions(n, d, samples, mean, var, ll);
     }
 
     private int rows(float[] x) {

@@ -103,86 +103,90 @@ public final class Trainer {
         int batch = Math.min(batchSize, n);
         int stepsPerEpoch = (n + batch - 1) / batch;
         MlpPass pass = new MlpPass(model, kernels, batch, k);
-        Optimizer opt = optimizer.get();
-        boolean learnTau = !model.likelihood().isCategorical() && model.likelihood().learnsTau();
+        try {
+            Optimizer opt = optimizer.get();
+            boolean learnTau = !model.likelihood().isCategorical() && model.likelihood().learnsTau();
 
-        List<float[]> params = new ArrayList<>();
-        List<float[]> grads = new ArrayList<>();
-        for (int l = 0; l < model.layers(); l++) {
-            params.add(model.weights(l));
-            grads.add(pass.weightGradient(l));
-            params.add(model.biases(l));
-            grads.add(pass.biasGradient(l));
-        }
-        float[] logTauGrad = new float[1];
-        if (learnTau) {
-            params.add(model.logTauHolder());
-            grads.add(logTauGrad);
-        }
-
-        float[] xb = new float[batch * d];
-        int[] lb = labels != null ? new int[batch] : null;
-        float[] yb = y != null ? new float[batch * out] : null;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom shuffler = new SplittableRandom(seed);
-        long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
-
-        double[] epochLosses = new double[epochs];
-        long start = System.nanoTime();
-        int globalStep = 0;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-            long epochStart = System.nanoTime();
-            if (shuffle) {
-                for (int i = n - 1; i > 0; i--) {
-                    int j = shuffler.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
+            List<float[]> params = new ArrayList<>();
+            List<float[]> grads = new ArrayList<>();
+            for (int l = 0; l < model.layers(); l++) {
+                params.add(model.weights(l));
+                grads.add(pass.weightGradient(l));
+                params.add(model.biases(l));
+                grads.add(pass.biasGradient(l));
             }
-            double lossSum = 0;
-            for (int s = 0; s < stepsPerEpoch; s++) {
-                int from = s * batch;
-                int b = Math.min(batch, n - from);
-                for (int i = 0; i < b; i++) {
-                    int row = order[from + i];
-                    System.arraycopy(x, row * d, xb, i * d, d);
-                    if (lb != null) {
-                        lb[i] = labels[row];
-                    } else {
-                        System.arraycopy(y, row * out, yb, i * out, out);
+            float[] logTauGrad = new float[1];
+            if (learnTau) {
+                params.add(model.logTauHolder());
+                grads.add(logTauGrad);
+            }
+
+            float[] xb = new float[batch * d];
+            int[] lb = labels != null ? new int[batch] : null;
+            float[] yb = y != null ? new float[batch * out] : null;
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            SplittableRandom shuffler = new SplittableRandom(seed);
+            long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
+
+            double[] epochLosses = new double[epochs];
+            long start = System.nanoTime();
+            int globalStep = 0;
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                long epochStart = System.nanoTime();
+                if (shuffle) {
+                    for (int i = n - 1; i > 0; i--) {
+                        int j = shuffler.nextInt(i + 1);
+                        int t = order[i];
+                        order[i] = order[j];
+                        order[j] = t;
                     }
                 }
-                int step = globalStep++;
-                float[] f = pass.forward(xb, b, maskSeed, step, true);
-                double loss = lb != null
-                        ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, pass.outputGradient())
-                        : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
-                                pass.outputGradient(), logTauGrad);
-                pass.backward(xb, b, maskSeed, step, true, null);
-                loss += addWeightDecay(model, pass);
-                if (!learnTau) {
-                    logTauGrad[0] = 0;
+                double lossSum = 0;
+                for (int s = 0; s < stepsPerEpoch; s++) {
+                    int from = s * batch;
+                    int b = Math.min(batch, n - from);
+                    for (int i = 0; i < b; i++) {
+                        int row = order[from + i];
+                        System.arraycopy(x, row * d, xb, i * d, d);
+                        if (lb != null) {
+                            lb[i] = labels[row];
+                        } else {
+                            System.arraycopy(y, row * out, yb, i * out, out);
+                        }
+                    }
+                    int step = globalStep++;
+                    float[] f = pass.forward(xb, b, maskSeed, step, true);
+                    double loss = lb != null
+                            ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, pass.outputGradient())
+                            : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
+                                    pass.outputGradient(), logTauGrad);
+                    pass.backward(xb, b, maskSeed, step, true, null);
+                    loss += addWeightDecay(model, pass);
+                    if (!learnTau) {
+                        logTauGrad[0] = 0;
+                    }
+                    if (!Double.isFinite(loss) || !finite(grads)) {
+                        throw new TrainingDivergedException(epoch, s, loss);
+                    }
+                    opt.step(params, grads);
+                    lossSum += loss;
+                    for (TrainingListener listener : listeners) {
+                        listener.onStep(epoch, s, stepsPerEpoch, loss);
+                    }
                 }
-                if (!Double.isFinite(loss) || !finite(grads)) {
-                    throw new TrainingDivergedException(epoch, s, loss);
-                }
-                opt.step(params, grads);
-                lossSum += loss;
+                epochLosses[epoch] = lossSum / stepsPerEpoch;
+                double seconds = (System.nanoTime() - epochStart) / 1e9;
                 for (TrainingListener listener : listeners) {
-                    listener.onStep(epoch, s, stepsPerEpoch, loss);
+                    listener.onEpoch(epoch, epochs, epochLosses[epoch], seconds);
                 }
             }
-            epochLosses[epoch] = lossSum / stepsPerEpoch;
-            double seconds = (System.nanoTime() - epochStart) / 1e9;
-            for (TrainingListener listener : listeners) {
-                listener.onEpoch(epoch, epochs, epochLosses[epoch], seconds);
-            }
+            return new TrainingResult(epochs, epochLosses, (System.nanoTime() - start) / 1e9);
+        } finally {
+            pass.close();
         }
-        return new TrainingResult(epochs, epochLosses, (System.nanoTime() - start) / 1e9);
     }
 
     /** Adds {@code wd Σ||W||²} to the loss and {@code 2 wd W} to the weight gradients; returns the loss term. */
