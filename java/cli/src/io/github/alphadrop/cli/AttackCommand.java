@@ -35,6 +35,7 @@ import java.util.concurrent.Callable;
  * index.html) into one folder.
  */
 @Command(name = "attack", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --epochs 50 --dropout 0.2", "  ./alphadrop attack --model d.adm --model d.adm:deterministic --data digits --method both --out report"},
         description = {"Attack saved models with FGSM or iterative targeted FGSM through the MC predictive, measure "
                 + "accuracy, uncertainty and detection AUCs, and write metrics.csv, metrics.json, PNG plots and "
                 + "index.html into --out.",
@@ -44,17 +45,23 @@ final class AttackCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL[:deterministic]",
-            description = "A model written by 'alphadrop train'; repeat to compare several. ':deterministic' predicts "
-                    + "and attacks it with dropout off.")
-    List<String> models;
+    @Mixin
+    ModelOptions models;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    SeedOption seed;
+
+    @Mixin
+    SampleOptions.Test passes = new SampleOptions.Test(10);
+
+    @Mixin
+    SampleOptions.NoTraining noTraining;
 
     @Option(names = "--deterministic", description = "Dropout off for every model: the standard networks.")
     boolean allDeterministic;
-
-    @Option(names = "--data", required = true, paramLabel = "SPEC",
-            description = "digits (embedded) or idx:DIR; the attacks run on the test part.")
-    String data;
 
     @Option(names = "--method", defaultValue = "fgsm", paramLabel = "fgsm|targeted|both",
             description = "Which attack (default ${DEFAULT-VALUE}).")
@@ -64,39 +71,33 @@ final class AttackCommand implements Callable<Integer> {
             description = "FGSM strengths: a range or a list (default ${DEFAULT-VALUE}, 26 values).")
     String eps;
 
-    @Option(names = "--target", defaultValue = "0", description = "Targeted: the class to push towards (default ${DEFAULT-VALUE}).")
+    @Option(names = "--target-class", defaultValue = "0", paramLabel = "C", converter = Converters.NonNegativeInt.class,
+            description = "Targeted: the class to push towards (default ${DEFAULT-VALUE}).")
     int target;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Targeted: iterations (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "100", converter = Converters.PositiveInt.class,
+            description = "Targeted: iterations (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--step-size", defaultValue = "0.01", description = "Targeted: η per iteration (default ${DEFAULT-VALUE}).")
+    @Option(names = "--step-size", defaultValue = "0.01", converter = Converters.PositiveDouble.class,
+            description = "Targeted: η per iteration (default ${DEFAULT-VALUE}).")
     double stepSize;
 
-    @Option(names = "--every", defaultValue = "1",
+    @Option(names = "--every", defaultValue = "1", converter = Converters.PositiveInt.class,
             description = "Targeted: measure every N steps (and at the last) (default ${DEFAULT-VALUE}).")
     int every;
 
-    @Option(names = "--samples", defaultValue = "10",
-            description = "T, dropout passes of the attacked and measured predictive (default ${DEFAULT-VALUE}; 1 when deterministic).")
-    int samples;
-
-    @Option(names = "--limit", paramLabel = "N", description = "Use only the first N test inputs.")
+    @Option(names = "--limit", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "Use only the first N test inputs.")
     Integer limit;
 
-    @Option(names = "--examples", defaultValue = "2", description = "Example inputs in the picture grids (default ${DEFAULT-VALUE}).")
+    @Option(names = "--examples", defaultValue = "2", converter = Converters.NonNegativeInt.class,
+            description = "Example inputs in the picture grids (default ${DEFAULT-VALUE}).")
     int examples;
-
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the attack and measurement masks (default ${DEFAULT-VALUE}).")
-    long seed;
 
     @Option(names = "--out", defaultValue = "attack-report", paramLabel = "DIR",
             description = "Folder for the report (default ${DEFAULT-VALUE}).")
     Path out;
-
-    /** A model as named on the command line. */
-    record ModelArg(String name, Path path, boolean deterministic) {
-    }
 
     @Override
     public Integer call() throws Exception {
@@ -108,29 +109,16 @@ final class AttackCommand implements Callable<Integer> {
         boolean runFgsm = !how.equals("targeted");
         boolean runTargeted = !how.equals("fgsm");
         double[] epsilons = runFgsm ? parseEps(eps) : new double[0];
-        if (samples < 1) {
-            throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
+        int samples = passes.testSamples;
+        long seed = this.seed.seed;
+        List<ModelOptions.Model> modelArgs = models.all(allDeterministic);
+        String data = this.data.spec;
+        if (this.data.target != null && !data.startsWith("csv:")) {
+            throw new IllegalArgumentException("--target names a CSV's target column; the class a targeted attack"
+                    + " pushes towards is --target-class");
         }
-        if (runTargeted) {
-            if (steps < 1) {
-                throw new IllegalArgumentException("--steps must be >= 1, got " + steps);
-            }
-            if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
-                throw new IllegalArgumentException("--step-size must be positive, got " + stepSize);
-            }
-            if (every < 1) {
-                throw new IllegalArgumentException("--every must be >= 1, got " + every);
-            }
-        }
-        if (examples < 0) {
-            throw new IllegalArgumentException("--examples must be >= 0, got " + examples);
-        }
-        if (limit != null && limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
-        }
-        List<ModelArg> modelArgs = parseModels(models, allDeterministic);
 
-        Dataset test = DataSpec.parse(data).load().test();
+        Dataset test = this.data.load().test();
         if (!test.isClassification()) {
             throw new IllegalArgumentException(data + " is a regression set; attacks need a classification set");
         }
@@ -145,7 +133,7 @@ final class AttackCommand implements Callable<Integer> {
 
         List<Mlp> nets = new ArrayList<>();
         List<String> sources = new ArrayList<>();
-        for (ModelArg m : modelArgs) {
+        for (ModelOptions.Model m : modelArgs) {
             ModelFile.Saved saved = ModelFile.load(m.path());
             Mlp net = saved.model();
             if (!net.likelihood().isCategorical()) {
@@ -164,7 +152,7 @@ final class AttackCommand implements Callable<Integer> {
                         + "of raw [0, 1] pixels");
             }
             if (runTargeted && (target < 0 || target >= net.outputSize())) {
-                throw new IllegalArgumentException("--target must be a class in [0, " + net.outputSize() + "), got " + target);
+                throw new IllegalArgumentException("--target-class must be a class in [0, " + net.outputSize() + "), got " + target);
             }
             nets.add(net);
             sources.add(describe(m.path(), saved.settings()));
@@ -189,7 +177,7 @@ final class AttackCommand implements Callable<Integer> {
         List<AttackRunner.Result> results = new ArrayList<>();
         try {
             for (int i = 0; i < nets.size(); i++) {
-                ModelArg m = modelArgs.get(i);
+                ModelOptions.Model m = modelArgs.get(i);
                 String label = m.name();
                 Runnable tick = () -> progress.update(++done[0], label);
                 AttackRunner runner = new AttackRunner(label, nets.get(i), kernels, samples, m.deterministic(), seed, 0f, 1f);
@@ -269,11 +257,11 @@ final class AttackCommand implements Callable<Integer> {
                                      List<AttackRunner.Result> results, double[] epsilons, boolean runFgsm,
                                      boolean runTargeted, int n, int attackedTargeted) {
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("data", data);
+        json.put("data", data.spec);
         json.put("test_inputs", n);
         json.put("method", runFgsm && runTargeted ? "both" : runFgsm ? "fgsm" : "targeted");
-        json.put("samples", samples);
-        json.put("seed", seed);
+        json.put("test_samples", passes.testSamples);
+        json.put("seed", seed.seed);
         if (runFgsm) {
             json.put("eps", Arrays.stream(epsilons).boxed().toList());
         }
@@ -289,7 +277,7 @@ final class AttackCommand implements Callable<Integer> {
             m.put("name", s.name());
             m.put("source", s.source());
             m.put("deterministic", s.deterministic());
-            m.put("samples", s.samples());
+            m.put("test_samples", s.samples());
             m.put("clean_accuracy", s.cleanAccuracy());
             m.put("ece", s.calibration().ece());
             List<Object> bins = new ArrayList<>();
@@ -375,34 +363,4 @@ final class AttackCommand implements Callable<Integer> {
         return values;
     }
 
-    /** Splits off a ':deterministic' suffix and gives every model a unique name for plots and rows. */
-    static List<ModelArg> parseModels(List<String> args, boolean allDeterministic) {
-        List<ModelArg> out = new ArrayList<>();
-        Set<String> names = new HashSet<>();
-        String suffix = ":deterministic";
-        for (String a : args) {
-            boolean det = allDeterministic;
-            String path = a;
-            if (a.toLowerCase(Locale.ROOT).endsWith(suffix)) {
-                det = true;
-                path = a.substring(0, a.length() - suffix.length());
-            }
-            if (path.isBlank()) {
-                throw new IllegalArgumentException("--model needs a file, got '" + a + "'");
-            }
-            Path p = Path.of(path);
-            String stem = p.getFileName().toString();
-            int dot = stem.lastIndexOf('.');
-            if (dot > 0) {
-                stem = stem.substring(0, dot);
-            }
-            String name = stem + (det ? " (deterministic)" : "");
-            String unique = name;
-            for (int k = 2; !names.add(unique); k++) {
-                unique = name + " #" + k;
-            }
-            out.add(new ModelArg(unique, p, det));
-        }
-        return out;
-    }
 }

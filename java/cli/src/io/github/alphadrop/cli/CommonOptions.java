@@ -13,7 +13,7 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Print stack traces on errors.")
     boolean verbose;
 
-    @Option(names = "--threads", paramLabel = "N",
+    @Option(names = "--threads", paramLabel = "N", converter = Converters.PositiveInt.class,
             description = "Compute threads (default: all ${sys:alphadrop.cores:-available} cores). One pool owns them; OpenBLAS runs single-threaded inside it.")
     Integer threads;
 
@@ -23,9 +23,6 @@ final class CommonOptions {
 
     Kernels kernels() {
         int n = threads == null ? Backend.defaultThreads() : threads;
-        if (n < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + n);
-        }
         return Backend.create(backend, n);
     }
 

@@ -2,7 +2,6 @@ package io.github.alphadrop.cli;
 
 import io.github.alphadrop.data.DataSpec;
 import io.github.alphadrop.data.TrainTest;
-import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.train.TrainingResult;
@@ -22,26 +21,28 @@ import java.util.concurrent.Callable;
  * predictive entropy.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop demo", "  ./alphadrop demo --epochs 30 --json"},
         description = "Train alpha = 0.5, alpha = 0 and a deterministic baseline on the embedded digits and compare them.")
 final class DemoCommand implements Callable<Integer> {
 
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--epochs", defaultValue = "150", description = "Epochs per model (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "150", converter = Converters.PositiveInt.class,
+            description = "Epochs per model (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--samples", defaultValue = "100", description = "T, test-time MC passes (default ${DEFAULT-VALUE}).")
-    int testSamples;
+    @Mixin
+    SampleOptions.Test passes = new SampleOptions.Test(100);
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SampleOptions.NoTraining noTraining;
+
+    @Mixin
+    SeedOption seed;
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1) {
-            throw new IllegalArgumentException("--epochs must be >= 1, got " + epochs);
-        }
         Kernels kernels = common.kernels();
         TrainTest sets = DataSpec.parse("digits").load();
         common.say("AlphaDrop demo: 8x8 digits, %d train / %d test, MLP 64-100-100-10, dropout 0.2, %s backend",
@@ -54,17 +55,17 @@ final class DemoCommand implements Callable<Integer> {
                 new Variant("deterministic", 0f, 1, true));
         List<Map<String, Object>> models = new ArrayList<>();
         for (Variant v : variants) {
-            Workflows.TrainSpec spec = new Workflows.TrainSpec(v.alpha(), v.k(), new int[]{100, 100}, 0.2f,
-                    Activation.RELU, "categorical", epochs, 128, 1e-3, "adam", 1e-6, seed);
+            Workflows.TrainSpec spec = Workflows.TrainSpec.builder().alpha(v.alpha()).samples(v.k()).hidden(100, 100)
+                    .dropout(0.2f).likelihood("categorical").epochs(epochs).seed(seed.seed).build();
             Mlp model = Workflows.buildModel(sets.train(), spec);
             TrainingResult r = Workflows.train(model, sets.train(), spec, kernels, common.json, v.name());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("name", v.name());
             m.put("alpha", v.alpha());
-            m.put("train_samples", v.k());
+            m.put("samples", v.k());
             m.put("final_loss", r.finalLoss());
             m.put("train_seconds", r.seconds());
-            m.putAll(Workflows.evaluate(model, sets.test(), kernels, testSamples, v.deterministic(), seed));
+            m.putAll(Workflows.evaluate(model, sets.test(), kernels, passes.testSamples, v.deterministic(), seed.seed));
             models.add(m);
         }
         if (common.json) {

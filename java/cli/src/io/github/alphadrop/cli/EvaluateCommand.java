@@ -5,7 +5,6 @@ import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.kernels.Kernels;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -13,6 +12,7 @@ import java.util.concurrent.Callable;
 
 /** {@code alphadrop evaluate}: MC-dropout predictive metrics of a saved model on a data set's test part. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --epochs 50", "  ./alphadrop evaluate --model d.adm --data digits --test-samples 100"},
         description = "Evaluate a saved model on the test part of a data set with T stochastic passes.")
 final class EvaluateCommand implements Callable<Integer> {
 
@@ -22,27 +22,28 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model written by 'alphadrop train'.")
-    Path model;
+    @Mixin
+    ModelOptions models;
 
-    @Option(names = "--samples", defaultValue = "100", description = "T, stochastic forward passes (default ${DEFAULT-VALUE}).")
-    int samples;
+    @Mixin
+    SampleOptions.Test passes = new SampleOptions.Test(100);
 
-    @Option(names = "--deterministic", description = "Dropout off, one pass: the standard non-Bayesian network.")
-    boolean deterministic;
+    @Mixin
+    SampleOptions.NoTraining noTraining;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the prediction masks (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SeedOption seed;
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 1) {
-            throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
-        }
+        ModelOptions.Model chosen = models.single();
+        Path model = chosen.path();
+        boolean deterministic = chosen.deterministic();
+        int samples = passes.testSamples;
         ModelFile.Saved saved = ModelFile.load(model);
         Kernels kernels = common.kernels();
         TrainTest sets = data.load();
-        Map<String, Object> m = Workflows.evaluate(saved.model(), sets.test(), kernels, samples, deterministic, seed);
+        Map<String, Object> m = Workflows.evaluate(saved.model(), sets.test(), kernels, samples, deterministic, seed.seed);
         if (common.json) {
             System.out.println(Json.write(m));
         } else {

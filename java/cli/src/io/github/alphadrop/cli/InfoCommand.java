@@ -4,6 +4,7 @@ import io.github.alphadrop.kernels.Backend;
 import io.github.alphadrop.kernels.Isa;
 import io.github.alphadrop.kernels.NativeKernels;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import io.github.alphadrop.kernels.CpuModel;
@@ -13,27 +14,19 @@ import java.util.concurrent.Callable;
 
 /** {@code alphadrop info}: which native code runs on this machine, and why. */
 @Command(name = "info", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop info", "  ./alphadrop info --json --peak"},
         description = "Print the library version, the CPU, the ISA the native kernels run and why, the thread count and the OpenBLAS build.")
 final class InfoCommand implements Callable<Integer> {
 
-    @Option(names = "--json", description = "Print one JSON object on stdout (snake_case keys).")
-    boolean json;
-
-    @Option(names = "--verbose", description = "Print stack traces on errors.")
-    boolean verbose;
-
-    @Option(names = "--threads", paramLabel = "N", description = "The thread count to report (default: all cores).")
-    Integer threads;
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--peak", description = "Also measure the single-thread FMA peak (GFLOP/s) of the chosen ISA (1 s).")
     boolean peak;
 
     @Override
     public Integer call() {
-        int n = threads == null ? Backend.defaultThreads() : threads;
-        if (n < 1) {
-            throw new IllegalArgumentException("--threads must be >= 1, got " + n);
-        }
+        int n = common.threads == null ? Backend.defaultThreads() : common.threads;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("version", new Main.Version().getVersion()[0].replace("alphadrop ", ""));
         m.put("cpu", CpuModel.describe());
@@ -58,7 +51,7 @@ final class InfoCommand implements Callable<Integer> {
             }
             m.put("openblas", NativeKernels.openblasConfig());
         }
-        if (json) {
+        if (common.json) {
             System.out.println(Json.write(m));
         } else {
             m.forEach((k, v) -> System.out.printf(java.util.Locale.ROOT, "%-26s %s%n", k,

@@ -34,6 +34,7 @@ import java.util.concurrent.Callable;
  * (entropy = ½ Σ log(2πe σ²), mutual information = ½ Σ log(σ² τ): total over aleatoric variance).
  */
 @Command(name = "predict", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop train --data csv:houses.csv --out h.adm", "  ./alphadrop predict --model h.adm --data csv:new-houses.csv --out predictions.csv"},
         description = "Predict with a saved model on new inputs (no labels needed); one CSV row per input.")
 final class PredictCommand implements Callable<Integer> {
 
@@ -43,33 +44,33 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL", description = "A model written by 'alphadrop train'.")
-    Path model;
+    @Mixin
+    ModelOptions models;
 
-    @Option(names = "--data", required = true, paramLabel = "csv:FILE|idx:DIR|idx:FILE",
-            description = "Inputs: a CSV with the model's input columns (plus, optionally, one target column, left out),"
-                    + " an IDX images file, or an MNIST-style folder (its t10k images).")
-    String data;
-
-    @Option(names = "--target", paramLabel = "COL",
-            description = "CSV with a target column: its name or 0-based index (default -1, the last).")
-    String target;
+    @Mixin
+    DataOptions dataOptions;
 
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where the predictions CSV goes (replaced atomically).")
     Path out;
 
-    @Option(names = "--samples", defaultValue = "100", description = "T, stochastic forward passes (default ${DEFAULT-VALUE}).")
-    int samples;
+    @Mixin
+    SampleOptions.Test passes = new SampleOptions.Test(100);
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the prediction masks (default ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin
+    SampleOptions.NoTraining noTraining;
+
+    @Mixin
+    SeedOption seedOption;
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 1) {
-            throw new IllegalArgumentException("--samples must be >= 1, got " + samples);
-        }
         long start = System.nanoTime();
+        ModelOptions.Model chosen = models.single();
+        Path model = chosen.path();
+        String data = dataOptions.spec;
+        String target = dataOptions.target;
+        int samples = passes.testSamples;
+        long seed = seedOption.seed;
         ModelFile.Saved saved = ModelFile.load(model);
         Mlp net = saved.model();
         float[] x = readInputs(data, net.inputSize(), target);
@@ -81,12 +82,12 @@ final class PredictCommand implements Callable<Integer> {
         }
         Kernels kernels = common.kernels();
         boolean categorical = net.likelihood().isCategorical();
-        Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
+        Path outFile = out.toAbsolutePath();
+        Path dir = outFile.getParent();
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+        Path tmp = Files.createTempFile(dir, "." + outFile.getFileName(), ".tmp");
         try {
             try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
                 w.write(header(net, categorical));
@@ -97,7 +98,8 @@ final class PredictCommand implements Callable<Integer> {
                     int n = Math.min(CHUNK, rows - r0);
                     float[] chunk = java.util.Arrays.copyOfRange(x, r0 * width, (r0 + n) * width);
                     // A seed per chunk: each chunk's masks are independent of the others'.
-                    McPredictive predictive = new McPredictive(net, kernels, samples, seed + 0x9E3779B97F4A7C15L * c, false);
+                    McPredictive predictive = new McPredictive(net, kernels, samples, seed + 0x9E3779B97F4A7C15L * c,
+                            chosen.deterministic());
                     if (categorical) {
                         writeClasses(w, r0, predictive.predictClasses(chunk));
                     } else {
@@ -109,9 +111,9 @@ final class PredictCommand implements Callable<Integer> {
                 }
             }
             try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, outFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, outFile, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             Files.deleteIfExists(tmp);
@@ -123,7 +125,7 @@ final class PredictCommand implements Callable<Integer> {
         m.put("rows", rows);
         m.put("task", categorical ? "classification" : "regression");
         m.put("outputs", net.outputSize());
-        m.put("samples", samples);
+        m.put("test_samples", samples);
         m.put("out", out.toString());
         m.put("backend", kernels.describe());
         m.put("seconds", seconds);

@@ -38,6 +38,7 @@ import java.util.function.Supplier;
  * error over splits) next to the paper's own numbers.
  */
 @Command(name = "uci", mixinStandardHelpOptions = true,
+        footer = {"", "Examples:", "  ./alphadrop uci --data uci:../shared/data/uci/bostonHousing --splits 0-4", "  ./alphadrop uci --data uci:../shared/data/uci --out uci-results.csv"},
         description = {"Run the UCI regression benchmark of Li & Gal (2017) on one set, or on every set in a folder: for each split and alpha,"
                 + " train a 1-hidden-layer ReLU net with dropout (K=10, Adam, learned noise) and report test RMSE and"
                 + " NLL in original units, mean +- standard error over splits, next to the paper's Tables 1 and 2."})
@@ -46,10 +47,9 @@ final class UciCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--data", required = true, paramLabel = "uci:DIR",
-            description = "A UCI folder with data.txt, index_*.txt and n_splits.txt, e.g. uci:../shared/data/uci/bostonHousing;"
-                    + " or a folder of such folders (uci:../shared/data/uci) to run every set in it, one after the other.")
-    String data;
+    /** uci:DIR: a UCI folder (data.txt, index_*.txt, n_splits.txt) or a folder of them, run one after the other. */
+    @Mixin
+    DataOptions dataOptions;
 
     @Option(names = "--alpha", split = ",", defaultValue = "0,0.5,1", paramLabel = "A",
             description = "Alpha values (default ${DEFAULT-VALUE}).")
@@ -74,13 +74,11 @@ final class UciCommand implements Callable<Integer> {
             description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default 0.2).")
     Double validate;
 
-    @Option(names = "--samples", defaultValue = "10", paramLabel = "K",
-            description = "K, dropout samples per datapoint in training (default ${DEFAULT-VALUE}).")
-    int samples;
+    @Mixin
+    SampleOptions.Training trainingSamples;
 
-    @Option(names = "--test-samples", defaultValue = "10000", paramLabel = "T",
-            description = "T, stochastic passes at test time (default ${DEFAULT-VALUE}).")
-    int testSamples;
+    @Mixin
+    SampleOptions.Test passes = new SampleOptions.Test(10000);
 
     @Option(names = "--batch", defaultValue = "32", description = "Minibatch size (default ${DEFAULT-VALUE}).")
     int batch;
@@ -92,8 +90,9 @@ final class UciCommand implements Callable<Integer> {
             description = "wd in wd * sum ||W||^2; auto = (1-p)/(2N), the KL term of a N(0,1) prior (default ${DEFAULT-VALUE}).")
     String weightDecay;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Base seed; each split derives its own (default ${DEFAULT-VALUE}).")
-    long seed;
+    /** The base seed; each split derives its own. */
+    @Mixin
+    SeedOption seedOption;
 
     @Option(names = "--out", paramLabel = "FILE.csv",
             description = "Write one row per split and alpha; rewritten atomically after every finished run.")
@@ -101,6 +100,10 @@ final class UciCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        String data = dataOptions.spec;
+        if (dataOptions.split != null) {
+            throw new IllegalArgumentException("--split picks one split of a data set elsewhere; uci takes --splits all|I|I-J");
+        }
         DataSpec spec = DataSpec.parse(data);
         if (spec.scheme() != DataSpec.Scheme.UCI) {
             throw new IllegalArgumentException("--data must be uci:DIR for the uci command, got '" + data + "'");
@@ -180,8 +183,8 @@ final class UciCommand implements Callable<Integer> {
 
     /** The protocol for one set, with the options given on the command line applied over its defaults. */
     private UciSettings settingsFor(String set) {
-        UciSettings.Builder b = UciSettings.forSet(set).toBuilder().trainSamples(samples).testSamples(testSamples)
-                .batchSize(batch).learningRate(lr).weightDecay(parseWeightDecay(weightDecay)).seed(seed);
+        UciSettings.Builder b = UciSettings.forSet(set).toBuilder().trainSamples(trainingSamples.samples).testSamples(passes.testSamples)
+                .batchSize(batch).learningRate(lr).weightDecay(parseWeightDecay(weightDecay)).seed(seedOption.seed);
         if (dropout != null) {
             b.dropout(dropout);
         }

@@ -57,6 +57,45 @@ final class Workflows {
                 }
             }
         }
+
+        /** Starts from train's defaults: α 0.5, K 10, 100-100 ReLU, dropout 0.5, 20 epochs of 128, Adam 1e-3, wd 1e-6. */
+        static Builder builder() {
+            return new Builder();
+        }
+
+        /** Named settings instead of twelve positional ones. */
+        static final class Builder {
+            private float alpha = 0.5f;
+            private int samples = 10;
+            private int[] hidden = {100, 100};
+            private float dropout = 0.5f;
+            private Activation activation = Activation.RELU;
+            private String likelihood = "auto";
+            private int epochs = 20;
+            private int batch = 128;
+            private double learningRate = 1e-3;
+            private String optimizer = "adam";
+            private double weightDecay = 1e-6;
+            private long seed;
+
+            Builder alpha(float v) { alpha = v; return this; }
+            Builder samples(int v) { samples = v; return this; }
+            Builder hidden(int... v) { hidden = v.clone(); return this; }
+            Builder dropout(float v) { dropout = v; return this; }
+            Builder activation(Activation v) { activation = v; return this; }
+            Builder likelihood(String v) { likelihood = v; return this; }
+            Builder epochs(int v) { epochs = v; return this; }
+            Builder batch(int v) { batch = v; return this; }
+            Builder learningRate(double v) { learningRate = v; return this; }
+            Builder optimizer(String v) { optimizer = v; return this; }
+            Builder weightDecay(double v) { weightDecay = v; return this; }
+            Builder seed(long v) { seed = v; return this; }
+
+            TrainSpec build() {
+                return new TrainSpec(alpha, samples, hidden, dropout, activation, likelihood, epochs, batch, learningRate,
+                        optimizer, weightDecay, seed);
+            }
+        }
     }
 
     static Mlp buildModel(Dataset train, TrainSpec spec) {
@@ -154,7 +193,7 @@ final class Workflows {
             m.put("mean_variance", variance);
             m.put("tau", Math.exp(model.logTau()));
         }
-        m.put("samples", predictive.samples());
+        m.put("test_samples", predictive.samples());
         m.put("deterministic", deterministic);
         m.put("test_size", test.size());
         m.put("seconds", (System.nanoTime() - start) / 1e9);

@@ -33,7 +33,7 @@ class AttackCommandTest {
         Path out = dir.resolve("report");
         CliTest.Run r = CliTest.run("attack", "--model", model.toString(), "--model", model + ":deterministic",
                 "--data", "digits", "--method", "both", "--eps", "0:0.3:0.1", "--steps", "6", "--step-size", "0.05",
-                "--samples", "3", "--limit", "40", "--out", out.toString(), "--backend", "java", "--json");
+                "--test-samples", "3", "--limit", "40", "--out", out.toString(), "--backend", "java", "--json");
         assertEquals(0, r.code(), r.err());
         String json = r.out().trim();
         assertTrue(json.startsWith("{") && json.endsWith("}") && !json.contains("\n"), json);
@@ -77,7 +77,7 @@ class AttackCommandTest {
     void fgsmOnlyWritesNoTargetedFiles() throws Exception {
         Path out = dir.resolve("fgsm-only");
         CliTest.Run r = CliTest.run("attack", "--model", model.toString(), "--data", "digits", "--eps", "0,0.25",
-                "--samples", "2", "--limit", "12", "--examples", "1", "--out", out.toString(), "--backend", "java");
+                "--test-samples", "2", "--limit", "12", "--examples", "1", "--out", out.toString(), "--backend", "java");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("index.html"), r.out());
         assertTrue(Files.exists(out.resolve("accuracy.png")) && Files.exists(out.resolve("examples_fgsm.png")));
@@ -94,8 +94,16 @@ class AttackCommandTest {
                 "--backend", "java");
         assertFails("missing.adm", "attack", "--model", dir.resolve("missing.adm").toString(), "--data", "digits",
                 "--out", out, "--backend", "java");
-        assertFails("--target", "attack", "--model", model.toString(), "--data", "digits", "--method", "targeted",
-                "--target", "12", "--out", out, "--backend", "java");
+        assertFails("--target-class", "attack", "--model", model.toString(), "--data", "digits", "--method", "targeted",
+                "--target-class", "12", "--out", out, "--backend", "java");
+        // The old spelling of the target class is now the CSV target column: the error names the new one.
+        assertFails("--target-class", "attack", "--model", model.toString(), "--data", "digits", "--method", "targeted",
+                "--target", "3", "--out", out, "--backend", "java");
+        // T was --samples here; --samples is K now, and a command that does not train says so.
+        assertFails("--test-samples", "attack", "--model", model.toString(), "--data", "digits", "--samples", "3",
+                "--out", out, "--backend", "java");
+        assertFails("--steps", "attack", "--model", model.toString(), "--data", "digits", "--method", "targeted",
+                "--steps", "0", "--out", out, "--backend", "java");
         Path csv = dir.resolve("wide.csv");
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 30; i++) {
@@ -115,19 +123,20 @@ class AttackCommandTest {
         assertArrayEquals(new double[]{0, 0.1, 0.25}, AttackCommand.parseEps("0, 0.1,0.25"));
         assertThrows(IllegalArgumentException.class, () -> AttackCommand.parseEps("0:0.5:0"));
         assertThrows(IllegalArgumentException.class, () -> AttackCommand.parseEps("-0.1"));
-        List<AttackCommand.ModelArg> m = AttackCommand.parseModels(List.of("a/alpha.adm", "b/alpha.adm",
+        List<ModelOptions.Model> m = ModelOptions.parse(List.of("a/alpha.adm", "b/alpha.adm",
                 "c/det.adm:deterministic"), false);
-        assertEquals(List.of("alpha", "alpha #2", "det (deterministic)"), m.stream().map(AttackCommand.ModelArg::name).toList());
+        assertEquals(List.of("alpha", "alpha #2", "det (deterministic)"), m.stream().map(ModelOptions.Model::name).toList());
         assertTrue(m.get(2).deterministic() && !m.get(0).deterministic());
         assertEquals(Path.of("c/det.adm"), m.get(2).path());
-        assertTrue(AttackCommand.parseModels(List.of("x.adm"), true).get(0).deterministic());
+        assertTrue(ModelOptions.parse(List.of("x.adm"), true).get(0).deterministic());
     }
 
+    /** Exit 1 (failed while running) or 2 (bad command line, then a "Try --help" line), one line naming it. */
     private static void assertFails(String expected, String... args) {
         CliTest.Run r = CliTest.run(args);
-        assertEquals(1, r.code(), r.out() + r.err());
-        String err = r.err().trim();
-        assertFalse(err.contains("\n"), "expected one line, got: " + err);
-        assertTrue(err.startsWith("alphadrop: ") && err.contains(expected), "expected '" + expected + "' in: " + err);
+        assertTrue(r.code() == 1 || r.code() == 2, "exit " + r.code() + ": " + r.out() + r.err());
+        String[] lines = r.err().trim().split("\n");
+        assertEquals(r.code() == 2 ? 2 : 1, lines.length, "expected one line (and a --help hint for exit 2): " + r.err());
+        assertTrue(lines[0].startsWith("alphadrop: ") && lines[0].contains(expected), "expected '" + expected + "' in: " + lines[0]);
     }
 }

@@ -72,11 +72,11 @@ class CliTest {
         }
         assertTrue(Files.exists(model));
 
-        Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--samples", "5", "--backend",
+        Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "5", "--backend",
                 "java", "--json");
         assertEquals(0, eval.code(), eval.err());
         for (String key : new String[]{"\"accuracy\":", "\"log_likelihood\":", "\"mean_entropy\":",
-                "\"mean_mutual_information\":", "\"samples\":5", "\"seconds\":"}) {
+                "\"mean_mutual_information\":", "\"test_samples\":5", "\"seconds\":"}) {
             assertTrue(eval.out().contains(key), key + " missing in " + eval.out());
         }
         double accuracy = Double.parseDouble(eval.out().replaceAll(".*\"accuracy\":([0-9.Ee+-]+).*\\s*", "$1"));
@@ -96,8 +96,10 @@ class CliTest {
 
         Run badAlpha = run("train", "--data", "digits", "--out", dir.resolve("m").toString(), "--alpha", "-1",
                 "--backend", "java");
-        assertEquals(1, badAlpha.code());
-        assertOneLine(badAlpha.err(), "--alpha");
+        // A value the option rejects is a bad command line: exit 2, the problem, then a --help hint.
+        assertEquals(2, badAlpha.code());
+        assertTrue(badAlpha.err().startsWith("alphadrop: Invalid value for option '--alpha': must be a finite number >= 0, got -1"),
+                badAlpha.err());
 
         Run unknownOption = run("train", "--data", "digits", "--out", dir.resolve("m").toString(), "--bogus");
         assertEquals(2, unknownOption.code());

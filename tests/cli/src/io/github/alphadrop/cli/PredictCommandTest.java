@@ -59,7 +59,7 @@ class PredictCommandTest {
         Path model = classifier();
         Path out = dir.resolve("preds.csv");
         CliTest.Run r = run("predict", "--model", model.toString(), "--data", "csv:" + csv("x.csv", 25, false, null),
-                "--out", out.toString(), "--samples", "30", "--threads", "1");
+                "--out", out.toString(), "--test-samples", "30", "--threads", "1");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals("row,predicted,p_0,p_1,p_2,entropy,mutual_information", lines.get(0));
@@ -88,9 +88,9 @@ class PredictCommandTest {
         Path plain = dir.resolve("plain.csv");
         Path labelled = dir.resolve("labelled.csv");
         assertEquals(0, run("predict", "--model", model.toString(), "--data", "csv:" + csv("a.csv", 9, false, null),
-                "--out", plain.toString(), "--samples", "7").code());
+                "--out", plain.toString(), "--test-samples", "7").code());
         CliTest.Run r = run("predict", "--model", model.toString(), "--data",
-                "csv:" + csv("b.csv", 9, true, "a,b,c,d,e,f,label"), "--out", labelled.toString(), "--samples", "7", "--json");
+                "csv:" + csv("b.csv", 9, true, "a,b,c,d,e,f,label"), "--out", labelled.toString(), "--test-samples", "7", "--json");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("\"rows\":9") && r.out().contains("\"task\":\"classification\""), r.out());
         assertEquals(Files.readAllLines(plain), Files.readAllLines(labelled), "same inputs, same seed: same predictions");
@@ -156,7 +156,7 @@ class PredictCommandTest {
         Files.writeString(in, "0.5,-1\n2,0.25\n");
         Path out = dir.resolve("reg-out.csv");
         CliTest.Run r = run("predict", "--model", model.toString(), "--data", "csv:" + in, "--out", out.toString(),
-                "--samples", "50");
+                "--test-samples", "50");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(out);
         assertEquals("row,mean,std,entropy,mutual_information", lines.get(0));
