@@ -266,7 +266,7 @@ final class AttackCommand implements Callable<Integer> {
             json.put("eps", Arrays.stream(epsilons).boxed().toList());
         }
         if (runTargeted) {
-            json.put("target", target);
+            json.put("target_class", target);
             json.put("steps", steps);
             json.put("step_size", stepSize);
             json.put("targeted_inputs", attackedTargeted);

@@ -1,79 +1,71 @@
 package io.github.alphadrop.cli;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.MathContext;
-import java.util.List;
-import java.util.Map;
+import java.nio.file.Path;
 
-/** A minimal JSON writer for the command line's {@code --json} output (snake_case keys chosen by callers). */
+/**
+ * The command line's {@code --json} output, through Jackson. Commands build ordered maps whose snake_case
+ * keys are listed in {@code docs/cli-json.md} (and pinned by {@code JsonFieldsTest}). Floating-point values
+ * are written with 7 significant digits, the precision of a float; NaN and infinities, which JSON lacks,
+ * are written as null. Paths are strings.
+ */
 final class Json {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .registerModule(new SimpleModule("alphadrop-cli")
+                    .addSerializer(Double.class, new Decimal<>())
+                    .addSerializer(Float.class, new Decimal<>())
+                    .addSerializer(Path.class, new ToStringSerializer<>()));
 
     private Json() {
     }
 
-    /** Serialises maps, lists, strings, numbers, booleans and null; insertion order of maps is kept. */
+    /** One line of JSON: maps (in their iteration order), lists, strings, numbers, booleans and null. */
     static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(value, out);
-        return out.toString();
-    }
-
-    private static void write(Object v, StringBuilder out) {
-        if (v == null) {
-            out.append("null");
-        } else if (v instanceof Map<?, ?> map) {
-            out.append('{');
-            boolean first = true;
-            for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
-                string(String.valueOf(e.getKey()), out);
-                out.append(':');
-                write(e.getValue(), out);
-            }
-            out.append('}');
-        } else if (v instanceof List<?> list) {
-            out.append('[');
-            for (int i = 0; i < list.size(); i++) {
-                if (i > 0) {
-                    out.append(',');
-                }
-                write(list.get(i), out);
-            }
-            out.append(']');
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            // JSON has no NaN or infinity.
-            out.append(Double.isFinite(d)
-                    ? new BigDecimal(d).round(new MathContext(7)).stripTrailingZeros().toString() : "null");
-        } else if (v instanceof Number || v instanceof Boolean) {
-            out.append(v);
-        } else {
-            string(v.toString(), out);
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot write JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    private static void string(String s, StringBuilder out) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
+    /** Parses what {@link #write} wrote (for tests and tools that read metrics.json back). */
+    static Object read(String json) {
+        try {
+            return MAPPER.readValue(json, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static final class Decimal<T extends Number> extends JsonSerializer<T> {
+        @Override
+        public void serialize(T value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            double d = value.doubleValue();
+            if (!Double.isFinite(d)) {
+                gen.writeNull();
+            } else {
+                gen.writeNumber(new BigDecimal(d).round(new MathContext(7)).stripTrailingZeros());
             }
         }
-        out.append('"');
+    }
+
+    private static final class ToStringSerializer<T> extends JsonSerializer<T> {
+        @Override
+        public void serialize(T value, JsonGenerator gen, SerializerProvider serializers) throws IOException {
+            gen.writeString(value.toString());
+        }
     }
 }

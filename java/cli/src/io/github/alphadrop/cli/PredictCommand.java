@@ -127,7 +127,10 @@ final class PredictCommand implements Callable<Integer> {
         m.put("outputs", net.outputSize());
         m.put("test_samples", samples);
         m.put("out", out.toString());
-        m.put("backend", kernels.describe());
+        m.put("backend", kernels.name());
+        if (kernels instanceof io.github.alphadrop.kernels.NativeKernels nk) {
+            m.put("isa", nk.isa().label());
+        }
         m.put("seconds", seconds);
         if (common.json) {
             System.out.println(Json.write(m));
