@@ -55,7 +55,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         String name = setName == null ? "" : setName.toLowerCase(Locale.ROOT);
         boolean protein = name.startsWith("protein");
         // Concrete is the one set where the fixed 0.05 misses the paper (NLL 0.2 nats worse at alpha = 0,
-        // measured over 20 splits); a grid chosen on validation data is within the margins (README).
+        // measured over 20 splits); a grid chosen on validation data is within the margins (docs/uci.md).
         float[] dropout = name.equals("concrete") ? CONCRETE_DROPOUT_GRID.clone() : new float[]{DEFAULT_DROPOUT};
         return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, dropout, 0.2, 10, 32,
                 1e-3, 10_000, 1_000, Double.NaN, 0L);

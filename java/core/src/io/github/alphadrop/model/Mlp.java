@@ -117,7 +117,7 @@ public final class Mlp {
             int fanIn = sizes[l];
             int fanOut = sizes[l + 1];
             // Glorot-uniform for every layer: the Keras default the authors' experiments used. He-uniform
-            // for the ReLU layers trained a slightly worse α = 0 model on Fashion-MNIST (README).
+            // for the ReLU layers trained a slightly worse α = 0 model on Fashion-MNIST (docs/fashion-mnist.md).
             double limit = Math.sqrt(6.0 / (fanIn + fanOut));
             float[] w = weights[l];
             for (int i = 0; i < w.length; i++) {
