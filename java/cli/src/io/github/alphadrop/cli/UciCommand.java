@@ -353,7 +353,7 @@ final class UciCommand implements Callable<Integer> {
                         double theirs = what == 0 ? paper.nll()[col] : paper.rmse()[col];
                         line.append(" (").append(String.format(Locale.ROOT, Math.abs(theirs) < 0.1 ? "%.3f" : "%.2f",
                                 theirs)).append(')');
-                        boolean ok = what == 0 ? ours <= theirs + 0.15 : ours <= theirs * 1.10;
+                        boolean ok = what == 0 ? paper.nllHolds(col, ours) : paper.rmseHolds(col, ours);
                         if (!ok) {
                             misses.add((what == 0 ? "NLL" : "RMSE") + " α=" + alpha(a));
                         }
@@ -380,9 +380,8 @@ final class UciCommand implements Callable<Integer> {
             String paperRmse = col < 0 ? "" : pm(paper.rmse()[col], paper.rmseSe()[col]);
             String verdict = "";
             if (col >= 0) {
-                // The acceptance: NLL within 0.15 nats of the paper's (or lower), RMSE within 10 %.
-                boolean nllOk = s.nllMean() <= paper.nll()[col] + 0.15;
-                boolean rmseOk = s.rmseMean() <= paper.rmse()[col] * 1.10;
+                boolean nllOk = paper.nllHolds(col, s.nllMean());
+                boolean rmseOk = paper.rmseHolds(col, s.rmseMean());
                 verdict = nllOk && rmseOk ? "ok" : "miss" + (nllOk ? "" : " NLL") + (rmseOk ? "" : " RMSE");
             }
             common.say("%-6s %6d  %-15s %-13s  %-15s %-13s %9.1f  %s", alpha(s.alpha()), s.splits(),

@@ -15,6 +15,12 @@ public final class PaperResults {
     /** The α values the paper reports. */
     public static final float[] ALPHAS = {0f, 0.5f, 1f};
 
+    /** How far above the paper's test NLL (nats) a result still matches it. */
+    public static final double NLL_MARGIN = 0.15;
+
+    /** How far above the paper's test RMSE (a fraction of it) a result still matches it. */
+    public static final double RMSE_MARGIN = 0.10;
+
     /**
      * One line per set: folder name, short name, then for α = 0, 0.5, 1 the NLL as {@code mean±se}, then
      * likewise the RMSE. Kept as text so it can be checked against the paper line by line.
@@ -49,6 +55,16 @@ public final class PaperResults {
         }
 
         /** Index into the arrays for {@code alpha}, or -1 if the paper has no column for it. */
+        /** The acceptance rule: test NLL within 0.15 nats of the paper's, or lower. */
+        public boolean nllHolds(int column, double ours) {
+            return ours <= nll[column] + NLL_MARGIN;
+        }
+
+        /** The acceptance rule: test RMSE within 10 % of the paper's, or lower. */
+        public boolean rmseHolds(int column, double ours) {
+            return ours <= rmse[column] * (1 + RMSE_MARGIN);
+        }
+
         public static int column(float alpha) {
             for (int i = 0; i < ALPHAS.length; i++) {
                 if (ALPHAS[i] == alpha) {

@@ -29,4 +29,16 @@ class PaperResultsTest {
         assertEquals(1, PaperResults.Row.column(0.5f));
         assertEquals(-1, PaperResults.Row.column(0.25f));
     }
+
+    @Test
+    void theAcceptanceRuleIsNllWithin015NatsAndRmseWithin10Percent() {
+        PaperResults.Row boston = PaperResults.forSet("bostonHousing").orElseThrow();
+        // alpha = 0.5: paper NLL 2.38, RMSE 2.97.
+        assertTrue(boston.nllHolds(1, 2.38 + 0.149) && boston.nllHolds(1, 1.0));
+        assertTrue(!boston.nllHolds(1, 2.38 + 0.151));
+        assertTrue(boston.rmseHolds(1, 2.97 * 1.099) && !boston.rmseHolds(1, 2.97 * 1.101));
+        // Negative NLLs (kin8nm at alpha = 1: -1.10): "within 0.15" is still additive.
+        PaperResults.Row kin = PaperResults.forSet("kin8nm").orElseThrow();
+        assertTrue(kin.nllHolds(2, -0.96) && !kin.nllHolds(2, -0.94));
+    }
 }
