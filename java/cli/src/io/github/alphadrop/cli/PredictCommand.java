@@ -14,14 +14,18 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedWriter;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -89,9 +93,8 @@ final class PredictCommand implements Callable<Integer> {
         }
         Path tmp = Files.createTempFile(dir, "." + outFile.getFileName(), ".tmp");
         try {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write(header(net, categorical));
-                w.write('\n');
+            try (CSVPrinter w = CSVFormat.RFC4180.builder().setHeader(header(net, categorical)).setRecordSeparator('\n')
+                    .get().print(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 int chunks = (rows + CHUNK - 1) / CHUNK;
                 for (int c = 0; c < chunks; c++) {
                     int r0 = c * CHUNK;
@@ -165,42 +168,47 @@ final class PredictCommand implements Callable<Integer> {
         return x;
     }
 
-    private static String header(Mlp net, boolean categorical) {
-        StringBuilder h = new StringBuilder("row");
+    private static String[] header(Mlp net, boolean categorical) {
+        List<String> h = new ArrayList<>(List.of("row"));
         if (categorical) {
-            h.append(",predicted");
+            h.add("predicted");
             for (int c = 0; c < net.outputSize(); c++) {
-                h.append(",p_").append(c);
+                h.add("p_" + c);
             }
         } else {
             for (int d = 0; d < net.outputSize(); d++) {
                 String suffix = net.outputSize() == 1 ? "" : "_" + d;
-                h.append(",mean").append(suffix).append(",std").append(suffix);
+                h.add("mean" + suffix);
+                h.add("std" + suffix);
             }
         }
-        return h.append(",entropy,mutual_information").toString();
+        h.add("entropy");
+        h.add("mutual_information");
+        return h.toArray(new String[0]);
     }
 
-    private static void writeClasses(BufferedWriter w, int firstRow, ClassPredictions p) throws IOException {
-        StringBuilder line = new StringBuilder();
+    private static void writeClasses(CSVPrinter w, int firstRow, ClassPredictions p) throws IOException {
+        List<Object> line = new ArrayList<>();
         for (int i = 0; i < p.n(); i++) {
-            line.setLength(0);
-            line.append(firstRow + i).append(',').append(p.predictedClass(i));
+            line.clear();
+            line.add(firstRow + i);
+            line.add(p.predictedClass(i));
             for (int c = 0; c < p.classes(); c++) {
-                line.append(',').append(p.meanProbs()[i * p.classes() + c]);
+                line.add(p.meanProbs()[i * p.classes() + c]);
             }
-            line.append(',').append(p.entropy()[i]).append(',').append(p.mutualInformation()[i]).append('\n');
-            w.write(line.toString());
+            line.add(p.entropy()[i]);
+            line.add(p.mutualInformation()[i]);
+            w.printRecord(line);
         }
     }
 
-    private static void writeRegression(BufferedWriter w, int firstRow, RegressionPredictions p, Normalization scaling,
+    private static void writeRegression(CSVPrinter w, int firstRow, RegressionPredictions p, Normalization scaling,
                                         double logTau) throws IOException {
-        StringBuilder line = new StringBuilder();
+        List<Object> line = new ArrayList<>();
         double noiseVariance = Math.exp(-logTau);
         for (int i = 0; i < p.n(); i++) {
-            line.setLength(0);
-            line.append(firstRow + i);
+            line.clear();
+            line.add(firstRow + i);
             double entropy = 0;
             double mutualInformation = 0;
             for (int d = 0; d < p.dims(); d++) {
@@ -211,13 +219,15 @@ final class PredictCommand implements Callable<Integer> {
                     mean = scaling.denormalizeTarget(mean, d);
                     std = scaling.scaleStd(std, d);
                 }
-                line.append(',').append((float) mean).append(',').append((float) std);
+                line.add((float) mean);
+                line.add((float) std);
                 // Entropy in the data's units; the mutual information is a variance ratio, the same in any units.
                 entropy += 0.5 * Math.log(2 * Math.PI * Math.E * std * std);
                 mutualInformation += 0.5 * Math.log(variance / noiseVariance);
             }
-            line.append(',').append((float) entropy).append(',').append((float) Math.max(0, mutualInformation)).append('\n');
-            w.write(line.toString());
+            line.add((float) entropy);
+            line.add((float) Math.max(0, mutualInformation));
+            w.printRecord(line);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.github.alphadrop.experiments;
 
-import java.io.BufferedWriter;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -19,8 +21,8 @@ import java.util.StringJoiner;
 public final class ResultsCsv {
 
     /** The header; numbers are written with {@link Double#toString} so that they read back exactly. */
-    public static final String HEADER = "set,split,alpha,dropout,train_size,test_size,rmse,nll,noise_std,final_loss,"
-            + "train_seconds,seconds,validation_nll";
+    public static final String[] COLUMNS = {"set", "split", "alpha", "dropout", "train_size", "test_size", "rmse", "nll",
+            "noise_std", "final_loss", "train_seconds", "seconds", "validation_nll"};
 
     private ResultsCsv() {
     }
@@ -35,12 +37,10 @@ public final class ResultsCsv {
         Path dir = target.getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
-            try (BufferedWriter out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                out.write(HEADER);
-                out.write('\n');
+            try (CSVPrinter out = CSVFormat.RFC4180.builder().setHeader(COLUMNS).setRecordSeparator('\n').get()
+                    .print(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 for (SplitResult r : results) {
-                    out.write(row(r));
-                    out.write('\n');
+                    out.printRecord(row(r));
                 }
             }
             try {
@@ -53,23 +53,15 @@ public final class ResultsCsv {
         }
     }
 
-    static String row(SplitResult r) {
+    static List<String> row(SplitResult r) {
         // Candidate NLLs are ';'-separated inside one column so that the column count stays fixed.
         StringJoiner validation = new StringJoiner(";");
         for (double v : r.validationNll()) {
             validation.add(Double.toString(v));
         }
-        return String.join(",", quote(r.set()), Integer.toString(r.split()), Float.toString(r.alpha()),
-                Float.toString(r.dropout()), Integer.toString(r.trainSize()), Integer.toString(r.testSize()),
-                Double.toString(r.rmse()), Double.toString(r.nll()), Double.toString(r.noiseStd()),
-                Double.toString(r.finalLoss()), Double.toString(r.trainSeconds()), Double.toString(r.seconds()),
-                validation.toString());
-    }
-
-    private static String quote(String s) {
-        if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) {
-            return s;
-        }
-        return '"' + s.replace("\"", "\"\"") + '"';
+        return List.of(r.set(), Integer.toString(r.split()), Float.toString(r.alpha()), Float.toString(r.dropout()),
+                Integer.toString(r.trainSize()), Integer.toString(r.testSize()), Double.toString(r.rmse()),
+                Double.toString(r.nll()), Double.toString(r.noiseStd()), Double.toString(r.finalLoss()),
+                Double.toString(r.trainSeconds()), Double.toString(r.seconds()), validation.toString());
     }
 }
