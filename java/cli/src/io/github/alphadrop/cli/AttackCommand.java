@@ -95,9 +95,8 @@ final class AttackCommand implements Callable<Integer> {
             description = "Example inputs in the picture grids (default ${DEFAULT-VALUE}).")
     int examples;
 
-    @Option(names = "--out", defaultValue = "attack-report", paramLabel = "DIR",
-            description = "Folder for the report (default ${DEFAULT-VALUE}).")
-    Path out;
+    @Mixin
+    OutOption outOption;
 
     @Override
     public Integer call() throws Exception {
@@ -111,6 +110,7 @@ final class AttackCommand implements Callable<Integer> {
         double[] epsilons = runFgsm ? parseEps(eps) : new double[0];
         int samples = passes.testSamples;
         long seed = this.seed.seed;
+        Path out = outOption.orElse(Path.of("attack-report"));
         List<ModelOptions.Model> modelArgs = models.all(allDeterministic);
         String data = this.data.spec;
         if (this.data.target != null && !data.startsWith("csv:")) {

@@ -28,9 +28,8 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--epochs", defaultValue = "150", converter = Converters.PositiveInt.class,
-            description = "Epochs per model (default ${DEFAULT-VALUE}).")
-    int epochs;
+    @Mixin
+    EpochsOption epochsOption;
 
     @Mixin
     SampleOptions.Test passes = new SampleOptions.Test(100);
@@ -43,6 +42,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        int epochs = epochsOption.orElse(150);
         Kernels kernels = common.kernels();
         TrainTest sets = DataSpec.parse("digits").load();
         common.say("AlphaDrop demo: 8x8 digits, %d train / %d test, MLP 64-100-100-10, dropout 0.2, %s backend",

@@ -54,8 +54,8 @@ final class PredictCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where the predictions CSV goes (replaced atomically).")
-    Path out;
+    @Mixin
+    OutOption outOption;
 
     @Mixin
     SampleOptions.Test passes = new SampleOptions.Test(100);
@@ -69,6 +69,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
+        Path out = outOption.required("predict", "where the predictions CSV goes");
         ModelOptions.Model chosen = models.single();
         Path model = chosen.path();
         String data = dataOptions.spec;

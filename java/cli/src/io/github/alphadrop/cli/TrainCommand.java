@@ -27,8 +27,14 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Where to write the trained model.")
-    Path out;
+    @Mixin
+    OutOption outOption;
+
+    @Mixin
+    EpochsOption epochs;
+
+    @Mixin
+    NetworkOptions network;
 
     @Mixin
     TrainingOptions training;
@@ -41,9 +47,11 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Workflows.TrainSpec spec = training.spec(trainSamples.samples, seed.seed);
-        Kernels kernels = common.kernels();
+        Path out = outOption.required("train", "where to write the trained model");
         TrainTest sets = data.load();
+        Workflows.TrainSpec spec = training.spec(network, epochs.orElse(20), trainSamples.samples, seed.seed,
+                sets.train().size());
+        Kernels kernels = common.kernels();
         Mlp model = Workflows.buildModel(sets.train(), spec);
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend",
                 model.describe(), data.spec, sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());

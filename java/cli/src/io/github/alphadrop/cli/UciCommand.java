@@ -51,24 +51,12 @@ final class UciCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--alpha", split = ",", defaultValue = "0,0.5,1", paramLabel = "A",
-            description = "Alpha values (default ${DEFAULT-VALUE}).")
-    float[] alphas;
+    @Mixin
+    NetworkOptions network;
 
     @Option(names = "--splits", defaultValue = "all", paramLabel = "all|I|I-J",
             description = "Splits to run: all, one index, an inclusive range, or a comma-separated list (default ${DEFAULT-VALUE}).")
     String splits;
-
-    @Option(names = "--epochs", paramLabel = "E", description = "Epochs (default 500; 100 for protein).")
-    Integer epochs;
-
-    @Option(names = "--hidden", paramLabel = "H", description = "Hidden ReLU units (default 50; 100 for protein).")
-    Integer hidden;
-
-    @Option(names = "--dropout", split = ",", paramLabel = "P",
-            description = "Drop probability before each dense layer; several values are a grid chosen on --validate"
-                    + " (default 0.05; for concrete, where 0.05 misses the paper, the grid 0.005,0.01,0.05,0.1).")
-    float[] dropout;
 
     @Option(names = "--validate", paramLabel = "F",
             description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default 0.2).")
@@ -80,26 +68,20 @@ final class UciCommand implements Callable<Integer> {
     @Mixin
     SampleOptions.Test passes = new SampleOptions.Test(10000);
 
-    @Option(names = "--batch", defaultValue = "32", description = "Minibatch size (default ${DEFAULT-VALUE}).")
-    int batch;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
-    double lr;
-
-    @Option(names = "--weight-decay", defaultValue = "auto", paramLabel = "auto|WD",
-            description = "wd in wd * sum ||W||^2; auto = (1-p)/(2N), the KL term of a N(0,1) prior (default ${DEFAULT-VALUE}).")
-    String weightDecay;
-
     /** The base seed; each split derives its own. */
     @Mixin
     SeedOption seedOption;
 
-    @Option(names = "--out", paramLabel = "FILE.csv",
-            description = "Write one row per split and alpha; rewritten atomically after every finished run.")
-    Path out;
+    /** Optional: one row per split and alpha, rewritten atomically after every finished run. */
+    @Mixin
+    OutOption outOption;
+
+    @Mixin
+    EpochsOption epochsOption;
 
     @Override
     public Integer call() throws Exception {
+        float[] alphas = alphas();
         String data = dataOptions.spec;
         if (dataOptions.split != null) {
             throw new IllegalArgumentException("--split picks one split of a data set elsewhere; uci takes --splits all|I|I-J");
@@ -109,8 +91,8 @@ final class UciCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data must be uci:DIR for the uci command, got '" + data + "'");
         }
         List<Path> dirs = setFolders(spec.path().orElseThrow());
-        if (out != null) {
-            Path parent = out.toAbsolutePath().getParent();
+        if (outOption.out != null) {
+            Path parent = outOption.out.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent)) {
                 // Checked now rather than after the first hour of training.
                 throw new IllegalArgumentException("--out: folder " + parent + " does not exist");
@@ -140,8 +122,8 @@ final class UciCommand implements Callable<Integer> {
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
-        if (out != null) {
-            ResultsCsv.write(out, earlier); // the final, complete file
+        if (outOption.out != null) {
+            ResultsCsv.write(outOption.out, earlier); // the final, complete file
         }
         if (common.json) {
             Map<String, Object> json;
@@ -184,18 +166,27 @@ final class UciCommand implements Callable<Integer> {
     /** The protocol for one set, with the options given on the command line applied over its defaults. */
     private UciSettings settingsFor(String set) {
         UciSettings.Builder b = UciSettings.forSet(set).toBuilder().trainSamples(trainingSamples.samples).testSamples(passes.testSamples)
-                .batchSize(batch).learningRate(lr).weightDecay(parseWeightDecay(weightDecay)).seed(seedOption.seed);
-        if (dropout != null) {
-            b.dropout(dropout);
+                .batchSize(network.batch == null ? 32 : network.batch).learningRate(network.lr == null ? 1e-3 : network.lr)
+                .weightDecay(network.weightDecayOr(Double.NaN)).seed(seedOption.seed);
+        if (network.dropout != null) {
+            float[] grid = new float[network.dropout.size()];
+            for (int i = 0; i < grid.length; i++) {
+                grid[i] = network.dropout.get(i);
+            }
+            b.dropout(grid);
         }
         if (validate != null) {
             b.validateFraction(validate);
         }
-        if (epochs != null) {
-            b.epochs(epochs);
+        if (epochsOption.epochs != null) {
+            b.epochs(epochsOption.epochs);
         }
-        if (hidden != null) {
-            b.hidden(hidden);
+        if (network.hidden != null) {
+            if (network.hidden.sizes().length != 1) {
+                throw new IllegalArgumentException("--hidden: the UCI protocol has one hidden layer, got "
+                        + network.hidden.sizes().length + " sizes");
+            }
+            b.hidden(network.hidden.sizes()[0]);
         }
         return b.build();
     }
@@ -238,19 +229,15 @@ final class UciCommand implements Callable<Integer> {
         return new SetOutcome(bench.set(), UciSummary.of(results), results, wall, backend, workers);
     }
 
-    static double parseWeightDecay(String text) {
-        if (text.equalsIgnoreCase("auto")) {
-            return Double.NaN;
+    private float[] alphas() {
+        if (network.alphas == null) {
+            return new float[]{0f, 0.5f, 1f};
         }
-        try {
-            double wd = Double.parseDouble(text);
-            if (wd >= 0 && Double.isFinite(wd)) {
-                return wd;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the message below
+        float[] a = new float[network.alphas.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = network.alphas.get(i);
         }
-        throw new IllegalArgumentException("--weight-decay must be auto or a finite number >= 0, got '" + text + "'");
+        return a;
     }
 
     /** Progress bar (split, α, phase of each running task, and ETA) and the CSV checkpoint. */
@@ -286,14 +273,14 @@ final class UciCommand implements Callable<Integer> {
         public synchronized void finished(SplitResult result) {
             running.remove(Thread.currentThread().getName());
             finished.add(result);
-            if (out != null) {
+            if (outOption.out != null) {
                 finished.sort(Comparator.comparingDouble(SplitResult::alpha).thenComparingInt(SplitResult::split));
                 List<SplitResult> rows = new ArrayList<>(earlier);
                 rows.addAll(finished);
                 try {
-                    ResultsCsv.write(out, rows);
+                    ResultsCsv.write(outOption.out, rows);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("--out " + out + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("--out " + outOption.out + ": " + e.getMessage(), e);
                 }
             }
             progress.update(done, note());
@@ -332,7 +319,7 @@ final class UciCommand implements Callable<Integer> {
         StringBuilder head = new StringBuilder("| set |");
         StringBuilder rule = new StringBuilder("|---|");
         for (String what : new String[]{"NLL", "RMSE"}) {
-            for (float a : alphas) {
+            for (float a : alphas()) {
                 head.append(' ').append(what).append(" α=").append(alpha(a)).append(" |");
                 rule.append("---|");
             }
@@ -344,7 +331,7 @@ final class UciCommand implements Callable<Integer> {
             StringBuilder line = new StringBuilder("| ").append(paper == null ? o.set() : paper.label()).append(" |");
             List<String> misses = new ArrayList<>();
             for (int what = 0; what < 2; what++) {
-                for (float a : alphas) {
+                for (float a : alphas()) {
                     UciSummary s = o.summary().stream().filter(x -> x.alpha() == a).findFirst().orElseThrow();
                     double ours = what == 0 ? s.nllMean() : s.rmseMean();
                     int col = paper == null ? -1 : PaperResults.Row.column(a);

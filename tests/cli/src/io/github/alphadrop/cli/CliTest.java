@@ -98,8 +98,8 @@ class CliTest {
                 "--backend", "java");
         // A value the option rejects is a bad command line: exit 2, the problem, then a --help hint.
         assertEquals(2, badAlpha.code());
-        assertTrue(badAlpha.err().startsWith("alphadrop: Invalid value for option '--alpha': must be a finite number >= 0, got -1"),
-                badAlpha.err());
+        assertTrue(badAlpha.err().startsWith("alphadrop: Invalid value for option '--alpha'")
+                && badAlpha.err().contains("must be a finite number >= 0, got -1"), badAlpha.err());
 
         Run unknownOption = run("train", "--data", "digits", "--out", dir.resolve("m").toString(), "--bogus");
         assertEquals(2, unknownOption.code());
