@@ -63,9 +63,12 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--deterministic", description = "Dropout off for every model: the standard networks.")
     boolean allDeterministic;
 
+    /** The attacks {@code --method} names. */
+    enum Method { fgsm, targeted, both }
+
     @Option(names = "--method", defaultValue = "fgsm", paramLabel = "fgsm|targeted|both",
             description = "Which attack (default ${DEFAULT-VALUE}).")
-    String method;
+    Method method;
 
     @Option(names = "--eps", defaultValue = "0:0.5:0.02", paramLabel = "FROM:TO:STEP|E1,E2,...",
             description = "FGSM strengths: a range or a list (default ${DEFAULT-VALUE}, 26 values).")
@@ -101,12 +104,8 @@ final class AttackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        String how = method.toLowerCase(Locale.ROOT);
-        if (!how.equals("fgsm") && !how.equals("targeted") && !how.equals("both")) {
-            throw new IllegalArgumentException("--method must be fgsm, targeted or both, got '" + method + "'");
-        }
-        boolean runFgsm = !how.equals("targeted");
-        boolean runTargeted = !how.equals("fgsm");
+        boolean runFgsm = method != Method.targeted;
+        boolean runTargeted = method != Method.fgsm;
         double[] epsilons = runFgsm ? parseEps(eps) : new double[0];
         int samples = passes.testSamples;
         long seed = this.seed.seed;
@@ -135,26 +134,7 @@ final class AttackCommand implements Callable<Integer> {
         List<String> sources = new ArrayList<>();
         for (ModelOptions.Model m : modelArgs) {
             ModelFile.Saved saved = ModelFile.load(m.path());
-            Mlp net = saved.model();
-            if (!net.likelihood().isCategorical()) {
-                throw new IllegalArgumentException(m.path() + " is a regression model; attacks need a classifier");
-            }
-            if (net.inputSize() != d) {
-                throw new IllegalArgumentException("the data have " + d + " features but " + m.path() + " expects "
-                        + net.inputSize());
-            }
-            if (test.classes() > net.outputSize()) {
-                throw new IllegalArgumentException("the data have " + test.classes() + " classes but " + m.path()
-                        + " predicts " + net.outputSize());
-            }
-            if (saved.scaling() != null) {
-                throw new IllegalArgumentException(m.path() + " was trained on standardised inputs; attacks need a model "
-                        + "of raw [0, 1] pixels");
-            }
-            if (runTargeted && (target < 0 || target >= net.outputSize())) {
-                throw new IllegalArgumentException("--target-class must be a class in [0, " + net.outputSize() + "), got " + target);
-            }
-            nets.add(net);
+            nets.add(attackable(m.path(), saved, test, runTargeted));
             sources.add(describe(m.path(), saved.settings()));
         }
         int[] fgsmExamples = java.util.stream.IntStream.range(0, Math.min(examples, n)).toArray();
@@ -231,6 +211,31 @@ final class AttackCommand implements Callable<Integer> {
             common.say("%nreport written to %s (%.1f s)", out.resolve("index.html"), seconds);
         }
         return 0;
+    }
+
+    /** The saved model, if it is a classifier of these raw [0, 1] inputs that knows the target class. */
+    private Mlp attackable(Path path, ModelFile.Saved saved, Dataset test, boolean runTargeted) {
+        Mlp net = saved.model();
+        if (!net.likelihood().isCategorical()) {
+            throw new IllegalArgumentException(path + " is a regression model; attacks need a classifier");
+        }
+        if (net.inputSize() != test.featureDim()) {
+            throw new IllegalArgumentException("the data have " + test.featureDim() + " features but " + path
+                    + " expects " + net.inputSize());
+        }
+        if (test.classes() > net.outputSize()) {
+            throw new IllegalArgumentException("the data have " + test.classes() + " classes but " + path + " predicts "
+                    + net.outputSize());
+        }
+        if (saved.scaling() != null) {
+            throw new IllegalArgumentException(path + " was trained on standardised inputs; attacks need a model of raw"
+                    + " [0, 1] pixels");
+        }
+        if (runTargeted && target >= net.outputSize()) {
+            throw new IllegalArgumentException("--target-class must be a class in [0, " + net.outputSize() + "), got "
+                    + target);
+        }
+        return net;
     }
 
     private void printSummary(List<AttackReport.ModelSummary> summaries, List<AttackRunner.Result> results) {
