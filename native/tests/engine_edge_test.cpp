@@ -1,0 +1,143 @@
+// Every public kernel through the public API (alphadrop/kernels.h), on every ISA level this CPU has and
+// every sparse mode, at edge sizes: widths around the vector and tile widths (1, 3, 7, 8, 9, 17, 33, 129),
+// one and several datapoints and samples, shared and per-sample inputs, p = 0 and two drop rates, each
+// activation. Buffers are exactly as long as the contract says, so under AddressSanitizer (cmake
+// -DALPHADROP_SANITIZE=ON) any write or read past a matrix fails the run; UndefinedBehaviorSanitizer
+// checks the arithmetic. Every result is also compared with the baseline level's dense path.
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <vector>
+
+#include "alphadrop/kernels.h"
+
+namespace {
+
+int failures = 0;
+
+void expect_close(const std::vector<float>& want, const std::vector<float>& got, const char* what, int isa,
+                  int mode, int in, int out) {
+    for (size_t i = 0; i < want.size(); ++i) {
+        const float tol = 1e-4f * (1.0f + std::fabs(want[i]));
+        if (!(std::fabs(want[i] - got[i]) <= tol)) {
+            if (failures++ < 20) {
+                std::fprintf(stderr, "%s: isa %d mode %d in %d out %d: [%zu] = %g, baseline dense %g\n", what, isa,
+                             mode, in, out, i, got[i], want[i]);
+            }
+            return;
+        }
+    }
+}
+
+std::vector<float> random(size_t n, std::mt19937& rng) {
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::vector<float> v(n);
+    for (auto& x : v) x = normal(rng);
+    return v;
+}
+
+struct Outputs {
+    std::vector<float> mask, z, dz, dw, db, da;
+};
+
+Outputs run(alphadrop::Engine* e, int batch, int samples, bool shared, int in, int out, float p, int act,
+            const std::vector<float>& a, const std::vector<float>& w, const std::vector<float>& bias,
+            const std::vector<float>& dz0) {
+    const int rows = batch * samples;
+    Outputs o;
+    o.mask.assign(static_cast<size_t>(rows) * in, 0.0f);
+    alphadrop::dropout_mask(e, 77, 3, 1, p, 5, rows, in, o.mask.data());
+    o.z.assign(static_cast<size_t>(rows) * out, 0.0f);
+    alphadrop::dropout_matmul_forward(e, 77, 3, 1, p, batch, samples, shared, in, out, a.data(), w.data(),
+                                      bias.data(), act, o.z.data());
+    o.dz = dz0;
+    o.dw.assign(static_cast<size_t>(in) * out, 0.0f);
+    o.db.assign(out, 0.0f);
+    o.da.assign(a.size(), 0.0f);
+    alphadrop::dropout_matmul_backward(e, 77, 3, 1, p, batch, samples, shared, in, out, a.data(), w.data(),
+                                       o.z.data(), act, o.dz.data(), o.dw.data(), o.db.data(), o.da.data());
+    return o;
+}
+
+}  // namespace
+
+int main() {
+    const int best = alphadrop::cpu_best_isa();
+    if (best < 0) {
+        std::fprintf(stderr, "engine_edge_test: this CPU lacks even the baseline ISA\n");
+        return 77;
+    }
+    std::vector<alphadrop::Engine*> engines;
+    for (int isa = 0; isa <= best; ++isa) engines.push_back(alphadrop::engine_create(2, isa));
+
+    std::mt19937 rng(2017);
+    long calls = 0;
+    for (int batch : {1, 3}) {
+        for (int samples : {1, 5}) {
+            for (bool shared : {true, false}) {
+                for (int in : {1, 3, 7, 8, 9, 17, 33, 129}) {
+                    for (int out : {1, 2, 7, 16, 17, 33}) {
+                        const int rows = batch * samples;
+                        auto a = random(static_cast<size_t>(shared ? batch : rows) * in, rng);
+                        auto w = random(static_cast<size_t>(in) * out, rng);
+                        auto bias = random(out, rng);
+                        auto dz0 = random(static_cast<size_t>(rows) * out, rng);
+                        for (float p : {0.0f, 0.5f, 0.3f}) {
+                            for (int act : {alphadrop::ACT_IDENTITY, alphadrop::ACT_RELU, alphadrop::ACT_TANH}) {
+                                alphadrop::engine_set_sparse_mode(engines[0], 1);
+                                const Outputs want = run(engines[0], batch, samples, shared, in, out, p, act, a, w,
+                                                         bias, dz0);
+                                for (int isa = 0; isa <= best; ++isa) {
+                                    for (int mode : {0, 1, 2}) {
+                                        alphadrop::engine_set_sparse_mode(engines[isa], mode);
+                                        const Outputs got = run(engines[isa], batch, samples, shared, in, out, p, act,
+                                                                a, w, bias, dz0);
+                                        calls += 3;
+                                        expect_close(want.mask, got.mask, "mask", isa, mode, in, out);
+                                        expect_close(want.z, got.z, "z", isa, mode, in, out);
+                                        expect_close(want.dz, got.dz, "dz", isa, mode, in, out);
+                                        expect_close(want.dw, got.dw, "dw", isa, mode, in, out);
+                                        expect_close(want.db, got.db, "db", isa, mode, in, out);
+                                        expect_close(want.da, got.da, "da", isa, mode, in, out);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // The losses, at class and sample counts around the vector widths.
+    for (int isa = 0; isa <= best; ++isa) {
+        for (int batch : {1, 4}) {
+            for (int samples : {1, 3, 17}) {
+                for (int classes : {1, 2, 9, 17}) {
+                    const int rows = batch * samples;
+                    auto logits = random(static_cast<size_t>(rows) * classes, rng);
+                    std::vector<int> labels(batch);
+                    for (int n = 0; n < batch; ++n) labels[n] = n % classes;
+                    std::vector<float> loss(batch), grad(logits.size());
+                    for (float alpha : {0.0f, 0.5f, 1.0f}) {
+                        const double l = alphadrop::alpha_loss_categorical(engines[isa], batch, samples, classes,
+                                                                           logits.data(), labels.data(), alpha,
+                                                                           loss.data(), grad.data());
+                        std::vector<float> y = random(static_cast<size_t>(batch) * classes, rng), df(logits.size());
+                        float dtau = 0.0f;
+                        const double g = alphadrop::alpha_loss_gaussian(engines[isa], batch, samples, classes,
+                                                                        logits.data(), y.data(), 0.3f, alpha,
+                                                                        loss.data(), df.data(), &dtau);
+                        calls += 2;
+                        if (!std::isfinite(l) || !std::isfinite(g) || !std::isfinite(dtau)) {
+                            if (failures++ < 20) std::fprintf(stderr, "loss not finite: isa %d\n", isa);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for (auto* e : engines) alphadrop::engine_destroy(e);
+    std::printf("engine_edge_test: %ld kernel calls on %d ISA level(s), %d mismatches\n", calls, best + 1, failures);
+    return failures == 0 ? 0 : 1;
+}
