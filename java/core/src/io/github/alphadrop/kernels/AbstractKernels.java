@@ -83,8 +83,11 @@ public abstract class AbstractKernels implements Kernels {
         if (bias != null) {
             requireLength(bias, "bias", out, "out");
         }
-        requireLength(z, "z", product(product(batch, samples, "batch*samples"), out, "batch*samples*out"),
-                "batch*samples*out");
+        int zSize = product(product(batch, samples, "batch*samples"), out, "batch*samples*out");
+        requireLength(z, "z", zSize, "batch*samples*out");
+        int aSize = inputSize(batch, samples, sharedInput, in);
+        requireDisjoint(new String[]{"z"}, new FloatView[]{z}, new int[]{zSize},
+                new String[]{"a", "w", "bias"}, new FloatView[]{a, w, bias}, new int[]{aSize, in * out, out});
         dropoutMatmulForwardK(dropout, batch, samples, sharedInput, in, out, a, w, bias, activation, z);
     }
 
@@ -113,6 +116,10 @@ public abstract class AbstractKernels implements Kernels {
         if (da != null) {
             requireInput(da, "da", batch, samples, sharedInput, in);
         }
+        int aSize = inputSize(batch, samples, sharedInput, in);
+        requireDisjoint(new String[]{"dz", "dw", "db", "da"}, new FloatView[]{dz, dw, db, da},
+                new int[]{outputSize, in * out, out, aSize},
+                new String[]{"a", "w", "z"}, new FloatView[]{a, w, z}, new int[]{aSize, in * out, outputSize});
         dropoutMatmulBackwardK(dropout, batch, samples, sharedInput, in, out, a, w, z, activation, dz, dw, db, da);
     }
 
@@ -142,6 +149,8 @@ public abstract class AbstractKernels implements Kernels {
         if (dlogits != null) {
             requireLength(dlogits, "dlogits", size, "batch*samples*classes");
         }
+        requireDisjoint(new String[]{"lossPerPoint", "dlogits"}, new FloatView[]{lossPerPoint, dlogits},
+                new int[]{batch, size}, new String[]{"logits"}, new FloatView[]{logits}, new int[]{size});
         return alphaLossCategoricalK(batch, samples, classes, logits, labels, alpha, lossPerPoint, dlogits);
     }
 
@@ -167,6 +176,9 @@ public abstract class AbstractKernels implements Kernels {
         if (dLogTau != null && dLogTau.length() < 1) {
             throw new IllegalArgumentException("dLogTau.length = 0 but 1 required");
         }
+        requireDisjoint(new String[]{"lossPerPoint", "df", "dLogTau"}, new FloatView[]{lossPerPoint, df, dLogTau},
+                new int[]{batch, size, 1}, new String[]{"f", "y"}, new FloatView[]{f, y},
+                new int[]{size, batch * dims});
         return alphaLossGaussianK(batch, samples, dims, f, y, logTau, alpha, lossPerPoint, df, dLogTau);
     }
 
@@ -206,6 +218,36 @@ public abstract class AbstractKernels implements Kernels {
         product(rows, in, "batch*samples*in");
         product(rows, out, "batch*samples*out");
         product(in, out, "in*out");
+    }
+
+    private static int inputSize(int batch, int samples, boolean sharedInput, int in) {
+        return (sharedInput ? batch : batch * samples) * in;
+    }
+
+    /**
+     * No output shares memory with an input or with another output: the kernels read inputs while they
+     * write outputs, so an alias would give silently wrong numbers (and on the native path, in an order that
+     * depends on the tiling).
+     */
+    private static void requireDisjoint(String[] outNames, FloatView[] outs, int[] outSizes, String[] inNames,
+                                        FloatView[] ins, int[] inSizes) {
+        for (int i = 0; i < outs.length; i++) {
+            if (outs[i] == null) {
+                continue;
+            }
+            for (int j = 0; j < ins.length; j++) {
+                if (outs[i].overlaps(outSizes[i], ins[j], inSizes[j])) {
+                    throw new IllegalArgumentException(outNames[i] + " and " + inNames[j] + " share memory: an output"
+                            + " must not alias an input (give " + outNames[i] + " its own buffer)");
+                }
+            }
+            for (int j = i + 1; j < outs.length; j++) {
+                if (outs[i].overlaps(outSizes[i], outs[j], outSizes[j])) {
+                    throw new IllegalArgumentException(outNames[i] + " and " + outNames[j] + " share memory: two"
+                            + " outputs must not alias each other");
+                }
+            }
+        }
     }
 
     /** The layer input (and its gradient) is B×D when shared across the K samples, else (B·K)×D. */

@@ -131,6 +131,22 @@ public final class FloatView {
         return pointer;
     }
 
+    /**
+     * True if this view's first {@code n} floats and {@code other}'s first {@code m} share memory: the same
+     * heap array with overlapping ranges, or overlapping native address ranges.
+     */
+    boolean overlaps(int n, FloatView other, int m) {
+        if (other == null || n == 0 || m == 0) {
+            return false;
+        }
+        if (array != null || other.array != null) {
+            return array == other.array && offset < other.offset + m && other.offset < offset + n;
+        }
+        long start = pointer.address() + pointer.position() * Float.BYTES;
+        long otherStart = other.pointer.address() + other.pointer.position() * Float.BYTES;
+        return start < otherStart + (long) m * Float.BYTES && otherStart < start + (long) n * Float.BYTES;
+    }
+
     /** The first {@code n} floats as an array from index 0: the backing array itself when it is one, else a copy. */
     float[] readable(int n) {
         if (array != null && offset == 0) {

@@ -268,6 +268,45 @@ class MemoryViewTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}", autoCloseArguments = false)
+    @MethodSource("io.github.alphadrop.kernels.Backends#all")
+    void outputsThatAliasInputsOrEachOtherAreRejected(Kernels k) {
+        Dropout d = new Dropout(1, 0, 0, 0.5f);
+        int batch = 2, samples = 2, in = 3, out = 3, rows = 4;
+        float[] big = new float[200];
+        FloatView a = FloatView.of(big, 0, rows * in);
+        FloatView w = FloatView.of(new float[in * out]);
+        // z == a (in place), and z starting inside a: both rejected, before anything is written.
+        assertBad(() -> k.dropoutMatmulForward(d, batch, samples, false, in, out, a, w, null, Activation.RELU,
+                FloatView.of(big, 0, rows * out)), "z and a share memory");
+        assertBad(() -> k.dropoutMatmulForward(d, batch, samples, false, in, out, a, w, null, Activation.RELU,
+                FloatView.of(big, 5, rows * out)), "z and a share memory");
+        // Adjacent but disjoint is fine.
+        k.dropoutMatmulForward(d, batch, samples, false, in, out, a, w, null, Activation.RELU,
+                FloatView.of(big, rows * in, rows * out));
+        float[] z = new float[rows * out];
+        FloatView dz = FloatView.of(new float[rows * out]);
+        assertBad(() -> k.dropoutMatmulBackward(d, batch, samples, false, in, out, a, w, FloatView.of(z), Activation.RELU,
+                dz, FloatView.of(new float[in * out]), null, a), "da and a share memory");
+        float[] shared = new float[in * out + out];
+        assertBad(() -> k.dropoutMatmulBackward(d, batch, samples, false, in, out, a, w, FloatView.of(z), Activation.RELU,
+                dz, FloatView.of(shared, 0, in * out), FloatView.of(shared, in * out - 1, out), null),
+                "dw and db share memory");
+        assertBad(() -> k.dropoutMatmulBackward(d, batch, samples, false, in, out, a, w, FloatView.of(z), Activation.RELU,
+                FloatView.of(z), FloatView.of(new float[in * out]), null, null), "dz and z share memory");
+        float[] logits = new float[rows * 5];
+        assertBad(() -> k.alphaLossCategorical(batch, samples, 5, logits, new int[]{0, 1}, 0.5f, null, logits),
+                "dlogits and logits share memory");
+        try (FloatPointer p = new FloatPointer(100)) {
+            FloatView pa = FloatView.of(new FloatPointer(p).limit(rows * in));
+            FloatView pz = FloatView.of(new FloatPointer(p).position(rows * in - 1));
+            assertBad(() -> k.dropoutMatmulForward(d, batch, samples, false, in, out, pa, w, null, Activation.RELU, pz),
+                    "z and a share memory");
+            k.dropoutMatmulForward(d, batch, samples, false, in, out, pa, w, null, Activation.RELU,
+                    FloatView.of(new FloatPointer(p).position(rows * in)));
+        }
+    }
+
     @Test
     void stagingGrowsToTheLargestCallAndIsFreedOnClose() {
         NativeKernels k = new NativeKernels(1);
