@@ -104,21 +104,21 @@ final class Converters {
     record Hidden(int[] sizes) {
     }
 
-    /** Hidden layer sizes, comma-separated, each >= 1; "none" or "0" for none. */
+    /** Hidden layer sizes, comma-separated, each >= 1; "none" for no hidden layer (never an empty list by accident). */
     static final class HiddenSizes implements ITypeConverter<Hidden> {
         @Override
         public Hidden convert(String text) {
             String t = text.trim();
-            if (t.isEmpty() || t.equals("0") || t.equalsIgnoreCase("none")) {
+            if (t.equalsIgnoreCase("none")) {
                 return new Hidden(new int[0]);
             }
-            String[] parts = t.split(",");
+            String[] parts = t.split(",", -1);
             int[] sizes = new int[parts.length];
             for (int i = 0; i < parts.length; i++) {
                 try {
                     sizes[i] = Integer.parseInt(parts[i].trim());
                 } catch (NumberFormatException e) {
-                    throw new TypeConversionException("must be comma-separated layer sizes, got '" + text + "'");
+                    throw new TypeConversionException("must be comma-separated layer sizes (or none), got '" + text + "'");
                 }
                 if (sizes[i] < 1) {
                     throw new TypeConversionException("layer sizes must be >= 1, got " + sizes[i]);

@@ -128,8 +128,19 @@ public final class IdxLoader {
                     + " images but " + labels.length + " labels in " + labelsFile);
         }
         int max = -1;
-        for (int l : labels) {
-            max = Math.max(max, l);
+        int maxAt = -1;
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] > max) {
+                max = labels[i];
+                maxAt = i;
+            }
+        }
+        // The class count is max + 1: one corrupt label byte (255) would silently make a 256-class model.
+        // Real label files use most of 0..max, so fewer than half of them in use means a bad label.
+        long used = java.util.Arrays.stream(labels).distinct().count();
+        if (max > 0 && used * 2 < max + 1) {
+            throw new MalformedDataException(labelsFile.toString(), "label " + max + " at item " + maxAt + " leaves most of"
+                    + " classes 0.." + max + " unused (only " + used + " distinct labels): a corrupt label?");
         }
         return Dataset.classification(name, images.pixels(), images.rows() * images.cols(), labels, Math.max(1, max + 1));
     }

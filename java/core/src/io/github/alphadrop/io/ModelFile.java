@@ -2,6 +2,7 @@ package io.github.alphadrop.io;
 
 import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
 
@@ -113,6 +114,18 @@ public final class ModelFile {
     public static byte[] encode(Mlp model, TrainingSettings settings, Normalization scaling) {
         if (model == null) {
             throw new IllegalArgumentException("model must not be null");
+        }
+        // Everything load checks, checked here: a model that saves must load.
+        Finite.requireFiniteParameters(model);
+        if (scaling != null) {
+            if (scaling.featureDim() != model.inputSize()) {
+                throw new IllegalArgumentException("scaling has " + scaling.featureDim() + " features but the model takes "
+                        + model.inputSize() + " inputs");
+            }
+            if (scaling.hasTargets() && scaling.targetDims() != model.outputSize()) {
+                throw new IllegalArgumentException("scaling has " + scaling.targetDims() + " targets but the model has "
+                        + model.outputSize() + " outputs");
+            }
         }
         try {
             return encodeBytes(model, settings == null ? TrainingSettings.unknown() : settings, scaling);
@@ -231,6 +244,14 @@ public final class ModelFile {
                 sizes[i] = in.readInt();
                 check(sizes[i] >= 1 && sizes[i] <= MAX_WIDTH, name, "layer width " + sizes[i]);
             }
+            // Sizes against the bytes that are there, before anything that large is allocated.
+            long parameters = 0;
+            for (int l = 0; l + 1 < boundaries; l++) {
+                parameters += (long) sizes[l] * sizes[l + 1] + sizes[l + 1];
+            }
+            check(parameters * Float.BYTES <= in.available(), name, "layer widths: " + java.util.Arrays.toString(sizes)
+                    + " need " + parameters + " parameters (" + parameters * Float.BYTES + " bytes) but only "
+                    + in.available() + " bytes follow");
             int actCode = in.readInt();
             Activation activation = null;
             for (Activation a : Activation.values()) {
@@ -273,6 +294,7 @@ public final class ModelFile {
             }
             model.logTauHolder()[0] = logTau;
             check(in.available() == 0, name, "trailing bytes");
+            Finite.requireFiniteParameters(model);
             return new Saved(model, settings, scaling);
         } catch (EOFException e) {
             throw new ModelFileException(name + ": model file is truncated", e);

@@ -14,6 +14,9 @@ package io.github.alphadrop.kernels;
  */
 public abstract class AbstractKernels implements Kernels {
 
+    /** The largest |log τ| the Gaussian loss accepts. */
+    public static final float MAX_ABS_LOG_TAU = 50f;
+
     // ---- whole arrays: wrapped in views, then checked like any view ----
 
     private static FloatView view(float[] array) {
@@ -160,8 +163,10 @@ public abstract class AbstractKernels implements Kernels {
         requirePositive(batch, "batch");
         requirePositive(samples, "samples (K)");
         requirePositive(dims, "dims");
-        if (!Float.isFinite(logTau)) {
-            throw new IllegalArgumentException("logTau must be finite, got " + logTau);
+        // |log τ| > 50 is a noise std below 1e-11 or above 1e10: exp() of it overflows the gradient in float.
+        if (!(Math.abs(logTau) <= MAX_ABS_LOG_TAU)) {
+            throw new IllegalArgumentException("logTau must be in [-" + MAX_ABS_LOG_TAU + ", " + MAX_ABS_LOG_TAU + "], got "
+                    + logTau);
         }
         requireAlpha(alpha);
         int size = product(product(batch, samples, "batch*samples"), dims, "batch*samples*dims");

@@ -1,6 +1,7 @@
 package io.github.alphadrop.predict;
 
 import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
 
@@ -141,6 +142,9 @@ public final class McPredictive {
         if (y != null && y.length != n * d) {
             throw new IllegalArgumentException("targets must have length n * outputs = " + (n * d) + ", got " + y.length);
         }
+        if (y != null) {
+            Finite.requireFinite(y, d, "targets");
+        }
         double tau = Math.exp(model.logTau());
         float[] mean = new float[n * d];
         float[] var = new float[n * d];
@@ -215,6 +219,8 @@ public final class McPredictive {
             throw new IllegalArgumentException("inputs.length = " + x.length + " is not a positive multiple of the model's input size "
                     + model.inputSize() + " (data width does not match the model)");
         }
+        Finite.requireFinite(x, model.inputSize(), "inputs");
+        Finite.requireFiniteParameters(model);
         return x.length / model.inputSize();
     }
 

@@ -1,6 +1,7 @@
 package io.github.alphadrop.train;
 
 import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
 
@@ -75,6 +76,7 @@ public final class Trainer {
                     + model.outputSize());
         }
         int n = rows(model, x, y.length / model.outputSize());
+        Finite.requireFinite(y, model.outputSize(), "targets");
         return run(model, x, n, null, y);
     }
 
@@ -93,6 +95,8 @@ public final class Trainer {
         if (n == 0) {
             throw new IllegalArgumentException("no training data (0 rows)");
         }
+        Finite.requireFinite(x, model.inputSize(), "inputs");
+        Finite.requireFiniteParameters(model);
         return n;
     }
 
@@ -158,6 +162,10 @@ public final class Trainer {
                         }
                     }
                     int step = globalStep++;
+                    if (lb == null && !(Math.abs(model.logTau()) <= io.github.alphadrop.kernels.AbstractKernels.MAX_ABS_LOG_TAU)) {
+                        // A learned noise precision that ran off: the Gaussian loss cannot be evaluated any more.
+                        throw new TrainingDivergedException(epoch, s, Double.NaN);
+                    }
                     float[] f = pass.forward(xb, b, maskSeed, step, true);
                     double loss = lb != null
                             ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, pass.outputGradient())

@@ -101,6 +101,12 @@ class CliTest {
         assertTrue(badAlpha.err().startsWith("alphadrop: Invalid value for option '--alpha'")
                 && badAlpha.err().contains("must be a finite number >= 0, got -1"), badAlpha.err());
 
+        for (String hidden : new String[]{",", "0", "10,,5", ""}) {
+            Run bad = run("train", "--data", "digits", "--out", dir.resolve("m").toString(), "--hidden", hidden);
+            assertEquals(2, bad.code(), "--hidden '" + hidden + "' must not silently drop the hidden layers");
+            assertTrue(bad.err().contains("'--hidden'"), bad.err());
+        }
+
         Run unknownOption = run("train", "--data", "digits", "--out", dir.resolve("m").toString(), "--bogus");
         assertEquals(2, unknownOption.code());
         assertTrue(unknownOption.err().contains("--bogus"), unknownOption.err());

@@ -54,6 +54,38 @@ class IdxLoaderTest {
     }
 
     @Test
+    void aCorruptLabelByteIsAnErrorNotA256ClassSet(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path images = dir.resolve("images");
+        java.nio.file.Path labels = dir.resolve("labels");
+        try (java.io.DataOutputStream o = new java.io.DataOutputStream(java.nio.file.Files.newOutputStream(images))) {
+            o.writeInt(IdxLoader.IMAGES_MAGIC);
+            o.writeInt(20);
+            o.writeInt(1);
+            o.writeInt(1);
+            o.write(new byte[20]);
+        }
+        byte[] ok = new byte[20];
+        for (int i = 0; i < 20; i++) {
+            ok[i] = (byte) (i % 10);
+        }
+        byte[] bad = ok.clone();
+        bad[13] = (byte) 255;
+        for (byte[] content : new byte[][]{ok, bad}) {
+            try (java.io.DataOutputStream o = new java.io.DataOutputStream(java.nio.file.Files.newOutputStream(labels))) {
+                o.writeInt(IdxLoader.LABELS_MAGIC);
+                o.writeInt(20);
+                o.write(content);
+            }
+            if (content == ok) {
+                assertEquals(10, IdxLoader.load(images, labels, "ok").classes());
+            } else {
+                assertMalformed(() -> IdxLoader.load(images, labels, "bad"), "label 255 at item 13", "corrupt label");
+            }
+        }
+    }
+
+    @Test
     void countMismatchNamesBothFiles() {
         assertMalformed(() -> IdxLoader.load(path("idx/mismatch"), "train"),
                 "count mismatch", "3 images", "2 labels", "train-images-idx3-ubyte", "train-labels-idx1-ubyte");

@@ -175,6 +175,8 @@ class ArgumentCheckTest {
         assertBad(() -> k.alphaLossGaussian(B, K, D, f, new float[3], 0f, 1f, null, null, null),
                 "y.length = 3", "batch*dims = 8");
         assertBad(() -> k.alphaLossGaussian(B, K, D, f, y, Float.NaN, 1f, null, null, null), "logTau", "NaN");
+        // A finite but absurd precision: exp(100) overflows the gradient in float, so it is refused too.
+        assertBad(() -> k.alphaLossGaussian(B, K, D, f, y, 100f, 1f, null, null, null), "logTau", "100.0");
         assertBad(() -> k.alphaLossGaussian(B, K, D, f, y, Float.NEGATIVE_INFINITY, 1f, null, null, null),
                 "logTau", "-Infinity");
         assertBad(() -> k.alphaLossGaussian(B, K, D, f, y, 0f, Float.NaN, null, null, null), "alpha", "NaN");

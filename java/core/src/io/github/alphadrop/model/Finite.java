@@ -1,0 +1,45 @@
+package io.github.alphadrop.model;
+
+/**
+ * Non-finite numbers are refused, not answered: a NaN pixel or weight would otherwise flow through the
+ * network into a confident-looking prediction (a NaN logit makes one class win on one backend and
+ * another class on the other). One pass over the data before the work; the error names the place.
+ */
+public final class Finite {
+
+    private Finite() {
+    }
+
+    /**
+     * Throws if any of {@code values} (rows of {@code width}) is NaN or infinite.
+     *
+     * @param what names the matrix in the message, e.g. {@code "inputs"}
+     */
+    public static void requireFinite(float[] values, int width, String what) {
+        // A NaN or infinity makes the sum non-finite: one cheap pass, then the slow search only on failure.
+        float sum = 0;
+        for (float v : values) {
+            sum += v * 0f;
+        }
+        if (sum == 0f) {
+            return;
+        }
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new IllegalArgumentException(what + "[row " + i / width + ", column " + i % width + "] = "
+                        + values[i] + ": " + what + " must be finite numbers");
+            }
+        }
+    }
+
+    /** Throws if any weight, bias or log τ of {@code model} is NaN or infinite, naming the layer. */
+    public static void requireFiniteParameters(Mlp model) {
+        for (int l = 0; l < model.layers(); l++) {
+            requireFinite(model.weights(l), model.size(l + 1), "the model's layer " + l + " weights");
+            requireFinite(model.biases(l), model.size(l + 1), "the model's layer " + l + " biases");
+        }
+        if (!Double.isFinite(model.logTau())) {
+            throw new IllegalArgumentException("the model's log tau = " + model.logTau() + " is not finite");
+        }
+    }
+}
