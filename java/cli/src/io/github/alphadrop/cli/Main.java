@@ -28,7 +28,14 @@ public final class Main {
             err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
             return 2;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {
+            // What a size check could not foresee (a data file larger than the heap, say): one line, not a trace.
+            System.err.println("alphadrop: out of memory (" + e.getMessage() + "); the JVM's heap is "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB: raise it with ALPHADROP_JAVA_OPTS=-Xmx16g");
+            return 1;
+        }
     }
 
     /** One line naming the problem; the stack trace only with --verbose. */
@@ -46,7 +53,10 @@ public final class Main {
 
     static String describe(Throwable e) {
         if (e instanceof java.nio.file.NoSuchFileException n) {
-            return "file not found: " + n.getFile();
+            return "file not found: " + n.getFile() + (n.getReason() == null ? "" : " (" + n.getReason() + ")");
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + (f.getReason() == null ? f.getClass().getSimpleName() : f.getReason());
         }
         if (e instanceof java.nio.file.AccessDeniedException a) {
             return "permission denied: " + a.getFile();

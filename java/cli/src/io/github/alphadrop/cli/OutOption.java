@@ -12,10 +12,14 @@ final class OutOption {
                     + " folder (default attack-report), uci the results CSV (optional). Files are replaced atomically.")
     Path out;
 
-    /** The path, or an error naming what the command writes there. */
+    /** The path of a file to write, checked before any work: set, and not a folder. */
     Path required(String command, String what) {
         if (out == null) {
             throw new IllegalArgumentException(command + " needs --out: " + what);
+        }
+        if (java.nio.file.Files.isDirectory(out)) {
+            throw new IllegalArgumentException("--out " + out + " is a folder; " + command + " writes a file there ("
+                    + what + "): give its name");
         }
         return out;
     }

@@ -22,6 +22,13 @@ final class DataFiles {
 
     /** Opens a file, transparently decompressing it if it is gzip (see {@link #decompressIfGzip}). */
     static InputStream open(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            throw new MalformedDataException(file.toString(), "is a folder, not a data file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A device such as /dev/zero would be read forever.
+            throw new MalformedDataException(file.toString(), "is not a regular file");
+        }
         return decompressIfGzip(Files.newInputStream(file));
     }
 

@@ -63,6 +63,9 @@ public final class ModelFile {
         }
         byte[] bytes = encode(model, settings, scaling);
         Path absolute = path.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            throw new IllegalArgumentException(path + " is a folder; give the model file's name, e.g. " + path.resolve("model.adm"));
+        }
         Path dir = absolute.getParent();
         if (dir != null) {
             Files.createDirectories(dir);
@@ -95,6 +98,16 @@ public final class ModelFile {
     public static Saved load(Path path) throws IOException {
         if (path == null) {
             throw new IllegalArgumentException("path must not be null");
+        }
+        if (Files.isDirectory(path)) {
+            throw new ModelFileException(path + ": is a folder, not a model file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new ModelFileException(path + ": is not a regular file");
+        }
+        if (Files.exists(path) && Files.size(path) > Runtime.getRuntime().maxMemory() / 2) {
+            throw new ModelFileException(path + ": " + Files.size(path) + " bytes, more than half the JVM's heap;"
+                    + " not a model this JVM can load (raise -Xmx)");
         }
         byte[] bytes;
         try {

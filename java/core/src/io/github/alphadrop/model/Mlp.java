@@ -260,9 +260,34 @@ public final class Mlp {
             } else {
                 Arrays.fill(p, dropout);
             }
+            checkSize(sizes);
             Mlp mlp = new Mlp(sizes, activation, p, likelihood);
             mlp.initialize(seed);
             return mlp;
+        }
+
+        /**
+         * Each layer's weights fit in one array, and all of them (with the trainer's gradients and Adam's two
+         * moments, about 4 copies) in the heap: a network too large is one line naming it, not an
+         * OutOfMemoryError after a long allocation.
+         */
+        private static void checkSize(int[] sizes) {
+            long parameters = 0;
+            for (int l = 0; l + 1 < sizes.length; l++) {
+                long w = (long) sizes[l] * sizes[l + 1];
+                if (w > Integer.MAX_VALUE - 8) {
+                    throw new IllegalArgumentException("layer " + l + " (" + sizes[l] + " x " + sizes[l + 1] + ") has " + w
+                            + " weights, more than one Java array holds (2^31 - 9)");
+                }
+                parameters += w + sizes[l + 1];
+            }
+            long bytes = parameters * Float.BYTES * 4;
+            long heap = Runtime.getRuntime().maxMemory();
+            if (bytes > heap) {
+                throw new IllegalArgumentException("the network " + Arrays.toString(sizes) + " has " + parameters
+                        + " parameters: with gradients and optimiser state about " + bytes / (1 << 20) + " MiB, more than"
+                        + " the JVM's heap of " + heap / (1 << 20) + " MiB (raise -Xmx, e.g. ALPHADROP_JAVA_OPTS=-Xmx16g)");
+            }
         }
 
         private static void checkP(String name, float p) {
