@@ -131,6 +131,29 @@ class ModelFileTest {
         assertTrue(nullBytes.getMessage().contains("bytes"), nullBytes.getMessage());
     }
 
+    @Test
+    void savesKeepPermissionsAndRemoveWhatAKilledSaveLeft() throws IOException {
+        Path file = dir.resolve("p.adm");
+        ModelFile.save(file, model(), null, null);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                "a new model file is readable like any other file, not 0600");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw----"));
+        Path leftover = dir.resolve("p.adm123456789.tmp");
+        Files.write(leftover, new byte[0]);
+        Files.setLastModifiedTime(leftover, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path inFlight = dir.resolve("p.adm987654321.tmp");
+        Files.write(inFlight, new byte[0]);
+        Path otherModel = dir.resolve("q.adm123.tmp");
+        Files.write(otherModel, new byte[0]);
+        Files.setLastModifiedTime(otherModel, java.nio.file.attribute.FileTime.fromMillis(0));
+        ModelFile.save(file, model(), null, null);
+        assertEquals("rw-rw----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)),
+                "a save keeps the file's permissions");
+        assertFalse(Files.exists(leftover), "an old leftover of this model's save is removed");
+        assertTrue(Files.exists(inFlight), "a recent one may be another save in flight: kept");
+        assertTrue(Files.exists(otherModel), "another model's leftovers are not this save's business");
+    }
+
     private static void assertMessage(Path file, String expected) {
         ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(file));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
