@@ -18,10 +18,25 @@ final class SampleOptions {
         int samples = 10;
     }
 
+    /** The largest T: beyond it the MC error is far below float precision, and the run would take hours silently. */
+    static final int MAX_TEST_SAMPLES = 1_000_000;
+
+    /** T in [1, {@link #MAX_TEST_SAMPLES}]. */
+    static final class TestSamplesConverter implements picocli.CommandLine.ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            int t = new Converters.PositiveInt().convert(value);
+            if (t > MAX_TEST_SAMPLES) {
+                throw new picocli.CommandLine.TypeConversionException("must be at most " + MAX_TEST_SAMPLES + ", got " + t);
+            }
+            return t;
+        }
+    }
+
     /** {@code --test-samples T} of a command that predicts; the command sets its own default. */
     static final class Test {
-        @Option(names = "--test-samples", paramLabel = "T", converter = Converters.PositiveInt.class,
-                description = "T, stochastic passes of the MC predictive (default ${DEFAULT-VALUE}).")
+        @Option(names = "--test-samples", paramLabel = "T", converter = TestSamplesConverter.class,
+                description = "T, stochastic passes of the MC predictive, at most 1000000 (default ${DEFAULT-VALUE}).")
         int testSamples;
 
         Test() {

@@ -175,7 +175,8 @@ public final class JavaKernels extends AbstractKernels {
             case IDENTITY:
                 return pre;
             case RELU:
-                return pre > 0f ? pre : 0f;
+                // NaN propagates (as the native max does): a NaN must never turn into a plausible 0.
+                return pre > 0f || Float.isNaN(pre) ? pre : 0f;
             case TANH:
                 return (float) Math.tanh(pre);
             default:

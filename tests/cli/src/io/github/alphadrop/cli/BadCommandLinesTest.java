@@ -37,6 +37,13 @@ class BadCommandLinesTest {
     }
 
     @Test
+    void aTestSampleCountThatWouldRunForHoursIsRefused() {
+        CliTest.Run r = run("evaluate", "--model", "x.adm", "--data", "digits", "--test-samples", "100000000");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("'--test-samples'") && r.err().contains("at most 1000000, got 100000000"), r.err());
+    }
+
+    @Test
     void devicesFoldersAndMissingFilesAreNamed() throws Exception {
         Path model = dir.resolve("m.adm");
         assertEquals(0, run("train", "--data", "digits", "--out", model.toString(), "--epochs", "1", "--hidden", "4").code());

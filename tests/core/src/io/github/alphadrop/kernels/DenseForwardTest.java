@@ -102,4 +102,26 @@ class DenseForwardTest {
             }
         }
     }
+
+    /**
+     * Edge values agree across backends exactly: NaN propagates through ReLU (never a plausible 0), tanh
+     * saturates to exactly +-1 at large |x| and maps +-inf to +-1, ReLU keeps +inf.
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("io.github.alphadrop.kernels.Backends#all")
+    void edgeValuesThroughTheActivations(Kernels k) {
+        float[] inputs = {Float.NaN, 100f, -100f, 10f, -10f, 1e30f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        float[] w = {1f};
+        for (int i = 0; i < inputs.length; i++) {
+            float x = inputs[i];
+            float[] relu = new float[1];
+            float[] tanh = new float[1];
+            k.dropoutMatmulForward(Dropout.none(), 1, 1, false, 1, 1, new float[]{x}, w, null, Activation.RELU, relu);
+            k.dropoutMatmulForward(Dropout.none(), 1, 1, false, 1, 1, new float[]{x}, w, null, Activation.TANH, tanh);
+            float wantRelu = Float.isNaN(x) ? Float.NaN : Math.max(0f, x);
+            float wantTanh = Float.isNaN(x) ? Float.NaN : Math.abs(x) >= 10f ? Math.signum(x) : (float) Math.tanh(x);
+            assertEquals(wantRelu, relu[0], 0f, k + " relu(" + x + ")");
+            assertEquals(wantTanh, tanh[0], 0f, k + " tanh(" + x + ")");
+        }
+    }
 }
