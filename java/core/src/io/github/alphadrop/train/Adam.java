@@ -67,4 +67,33 @@ public final class Adam implements Optimizer {
     public String describe() {
         return "adam(lr=" + learningRate + ")";
     }
+
+    @Override
+    public State state() {
+        if (m == null) {
+            return new State(t, new float[0][]);
+        }
+        float[][] both = new float[2 * m.length][];
+        float[][] cm = State.copy(m);
+        float[][] cv = State.copy(v);
+        System.arraycopy(cm, 0, both, 0, m.length);
+        System.arraycopy(cv, 0, both, m.length, v.length);
+        return new State(t, both);
+    }
+
+    @Override
+    public void restore(State state) {
+        float[][] a = state.arrays();
+        if (a.length % 2 != 0) {
+            throw new IllegalArgumentException("an Adam state has an even number of arrays (moments m and v), got " + a.length);
+        }
+        if (a.length == 0) {
+            m = null;
+            v = null;
+        } else {
+            m = State.copy(java.util.Arrays.copyOfRange(a, 0, a.length / 2));
+            v = State.copy(java.util.Arrays.copyOfRange(a, a.length / 2, a.length));
+        }
+        t = state.steps();
+    }
 }

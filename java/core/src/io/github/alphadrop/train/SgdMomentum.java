@@ -45,4 +45,14 @@ public final class SgdMomentum implements Optimizer {
     public String describe() {
         return "sgd(lr=" + learningRate + ", momentum=" + momentum + ")";
     }
+
+    @Override
+    public State state() {
+        return new State(0, velocity == null ? new float[0][] : State.copy(velocity));
+    }
+
+    @Override
+    public void restore(State state) {
+        velocity = state.arrays().length == 0 ? null : State.copy(state.arrays());
+    }
 }

@@ -28,6 +28,9 @@ public final class Trainer {
     private final double weightDecay;
     private final Supplier<Optimizer> optimizer;
     private final List<TrainingListener> listeners;
+    private final java.nio.file.Path checkpointFile;
+    private final int checkpointEvery;
+    private final Checkpoint resume;
 
     private Trainer(Builder b) {
         this.kernels = b.kernels;
@@ -39,6 +42,9 @@ public final class Trainer {
         this.weightDecay = b.weightDecay;
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
+        this.checkpointFile = b.checkpointFile;
+        this.checkpointEvery = b.checkpointEvery;
+        this.resume = b.resume;
     }
 
     public static Builder builder(Kernels kernels) {
@@ -136,8 +142,9 @@ public final class Trainer {
             long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
 
             double[] epochLosses = new double[epochs];
+            int startEpoch = resume == null ? 0 : restore(model, opt, epochLosses);
             long start = System.nanoTime();
-            int globalStep = 0;
+            int globalStep = startEpoch * stepsPerEpoch;
             for (int epoch = 0; epoch < epochs; epoch++) {
                 long epochStart = System.nanoTime();
                 if (shuffle) {
@@ -147,6 +154,9 @@ public final class Trainer {
                         order[i] = order[j];
                         order[j] = t;
                     }
+                }
+                if (epoch < startEpoch) {
+                    continue; // done before the checkpoint: its shuffle is replayed so the batch order continues
                 }
                 double lossSum = 0;
                 for (int s = 0; s < stepsPerEpoch; s++) {
@@ -186,6 +196,14 @@ public final class Trainer {
                     }
                 }
                 epochLosses[epoch] = lossSum / stepsPerEpoch;
+                if (checkpointFile != null && (epoch + 1) % checkpointEvery == 0) {
+                    try {
+                        new Checkpoint(epoch + 1, java.util.Arrays.copyOf(epochLosses, epoch + 1),
+                                io.github.alphadrop.io.ModelFile.encode(model, null, null), opt.state()).write(checkpointFile);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException("writing checkpoint " + checkpointFile + ": " + e.getMessage(), e);
+                    }
+                }
                 double seconds = (System.nanoTime() - epochStart) / 1e9;
                 for (TrainingListener listener : listeners) {
                     listener.onEpoch(epoch, epochs, epochLosses[epoch], seconds);
@@ -195,6 +213,31 @@ public final class Trainer {
         } finally {
             pass.close();
         }
+    }
+
+    /** Puts the checkpoint's weights and optimiser state in place; returns the epochs it had done. */
+    private int restore(Mlp model, Optimizer opt, double[] epochLosses) {
+        Mlp saved = resume.decodeModel();
+        boolean same = saved.layers() == model.layers();
+        for (int l = 0; same && l <= model.layers(); l++) {
+            same = saved.size(l) == model.size(l);
+        }
+        if (!same) {
+            throw new IllegalArgumentException("the checkpoint's network " + saved.describe() + " is not this model's "
+                    + model.describe());
+        }
+        if (resume.epochsDone() > epochs) {
+            throw new IllegalArgumentException("the checkpoint has " + resume.epochsDone() + " epochs done, more than the "
+                    + epochs + " to train");
+        }
+        for (int l = 0; l < model.layers(); l++) {
+            System.arraycopy(saved.weights(l), 0, model.weights(l), 0, model.weights(l).length);
+            System.arraycopy(saved.biases(l), 0, model.biases(l), 0, model.biases(l).length);
+        }
+        model.logTauHolder()[0] = saved.logTauHolder()[0];
+        opt.restore(resume.optimizer());
+        System.arraycopy(resume.epochLosses(), 0, epochLosses, 0, resume.epochsDone());
+        return resume.epochsDone();
     }
 
     /** Adds {@code wd Σ||W||²} to the loss and {@code 2 wd W} to the weight gradients; returns the loss term. */
@@ -237,6 +280,36 @@ public final class Trainer {
         private double weightDecay;
         private Supplier<Optimizer> optimizer = () -> Optimizer.adam(1e-3);
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private java.nio.file.Path checkpointFile;
+        private int checkpointEvery;
+        private Checkpoint resume;
+
+        /**
+         * After every {@code everyEpochs} epochs, writes a {@link Checkpoint} to {@code file} (atomically: a kill
+         * leaves the previous one).
+         */
+        public Builder checkpoint(java.nio.file.Path file, int everyEpochs) {
+            if (file == null || everyEpochs < 1) {
+                throw new IllegalArgumentException("checkpoint needs a file and everyEpochs >= 1, got " + file + ", "
+                        + everyEpochs);
+            }
+            this.checkpointFile = file;
+            this.checkpointEvery = everyEpochs;
+            return this;
+        }
+
+        /**
+         * Continues from {@code checkpoint}: the model's weights and the optimiser's state are replaced by its,
+         * and training goes on at the epoch after it, giving the same result as an uninterrupted run with the
+         * same settings and data.
+         */
+        public Builder resumeFrom(Checkpoint checkpoint) {
+            if (checkpoint == null) {
+                throw new IllegalArgumentException("checkpoint must not be null");
+            }
+            this.resume = checkpoint;
+            return this;
+        }
 
         private Builder(Kernels kernels) {
             if (kernels == null) {
