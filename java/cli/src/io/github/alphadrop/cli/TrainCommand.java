@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 
 /** {@code alphadrop train}: trains a dropout BNN with the alpha objective on a data set's training part. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --alpha 0.5 --samples 10 --epochs 50", "  ./alphadrop train --data idx:/usr/share/datasets/fashion-mnist --out fm.adm --hidden 100,100 --epochs 20"},
+        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --epochs 200 --checkpoint-every 10 --resume d.adm.ckpt   (after a kill)", "  ./alphadrop train --data digits --out d.adm --alpha 0.5 --samples 10 --epochs 50", "  ./alphadrop train --data idx:/usr/share/datasets/fashion-mnist --out fm.adm --hidden 100,100 --epochs 20"},
         description = "Train an MLP with dropout and the alpha-divergence objective on the training part of a data set.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -45,9 +45,20 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     SeedOption seed;
 
+    @Option(names = "--checkpoint-every", paramLabel = "N", converter = Converters.PositiveInt.class,
+            description = "Write a checkpoint to MODEL.ckpt after every N epochs (atomically; removed once the model is saved).")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", paramLabel = "CKPT",
+            description = "Continue from a checkpoint written by --checkpoint-every, with the same options and data:"
+                    + " the result is the uninterrupted run's, bit for bit.")
+    Path resume;
+
     @Override
     public Integer call() throws Exception {
         Path out = outOption.required("train", "where to write the trained model");
+        io.github.alphadrop.train.Checkpoint from = resume == null ? null : io.github.alphadrop.train.Checkpoint.read(resume);
+        Path checkpoint = checkpointEvery == null ? null : out.resolveSibling(out.getFileName() + ".ckpt");
         TrainTest sets = data.load();
         Workflows.TrainSpec spec = training.spec(network, epochs.orElse(20), trainSamples.samples, seed.seed,
                 sets.train().size());
@@ -55,10 +66,23 @@ final class TrainCommand implements Callable<Integer> {
         Mlp model = Workflows.buildModel(sets.train(), spec);
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend",
                 model.describe(), data.spec, sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());
-        TrainingResult result = Workflows.train(model, sets.train(), spec, kernels, common.json, "train");
+        if (from != null) {
+            common.say("resuming from %s after epoch %d", resume, from.epochsDone());
+        }
+        TrainingResult result = Workflows.train(model, sets.train(), spec, kernels, common.json, "train", b -> {
+            if (checkpoint != null) {
+                b.checkpoint(checkpoint, checkpointEvery);
+            }
+            if (from != null) {
+                b.resumeFrom(from);
+            }
+        });
         TrainingSettings settings = new TrainingSettings(spec.alpha(), spec.samples(), spec.epochs(), spec.batch(),
                 spec.weightDecay(), spec.seed(), spec.optimizer() + "(lr=" + spec.learningRate() + ")", data.spec);
         ModelFile.save(out, model, settings, sets.train().normalization().orElse(null));
+        if (checkpoint != null) {
+            java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", out.toString());
         json.put("epochs", result.epochs());

@@ -116,9 +116,15 @@ final class Workflows {
     }
 
     static TrainingResult train(Mlp model, Dataset train, TrainSpec spec, Kernels kernels, boolean json, String label) {
+        return train(model, train, spec, kernels, json, label, b -> { });
+    }
+
+    /** As above, with {@code extra} applied to the trainer's builder (checkpoints, resuming). */
+    static TrainingResult train(Mlp model, Dataset train, TrainSpec spec, Kernels kernels, boolean json, String label,
+                                java.util.function.Consumer<Trainer.Builder> extra) {
         int steps = (train.size() + Math.min(spec.batch(), train.size()) - 1) / Math.min(spec.batch(), train.size());
         Progress progress = new Progress(label, (long) steps * spec.epochs(), json);
-        Trainer trainer = Trainer.builder(kernels)
+        Trainer.Builder builder = Trainer.builder(kernels)
                 .objective(new AlphaDivergence(spec.alpha(), spec.samples()))
                 .batchSize(spec.batch()).epochs(spec.epochs()).seed(spec.seed()).weightDecay(spec.weightDecay())
                 .optimizer(() -> spec.optimizer().equalsIgnoreCase("sgd")
@@ -137,8 +143,9 @@ final class Workflows {
                     public void onEpoch(int epoch, int epochs, double meanLoss, double seconds) {
                         lastEpochLoss = meanLoss;
                     }
-                })
-                .build();
+                });
+        extra.accept(builder);
+        Trainer trainer = builder.build();
         try {
             return train.isClassification()
                     ? trainer.fit(model, train.features(), train.labels())
