@@ -183,6 +183,9 @@ public final class Mlp {
         }
 
         public Builder hidden(int... sizes) {
+            if (sizes == null) {
+                throw new IllegalArgumentException("hidden sizes must not be null (no hidden layer: hidden())");
+            }
             for (int i = 0; i < sizes.length; i++) {
                 if (sizes[i] < 1) {
                     throw new IllegalArgumentException("hidden[" + i + "] must be >= 1, got " + sizes[i]);
@@ -218,6 +221,9 @@ public final class Mlp {
 
         /** One drop probability per dense layer (length = hidden layers + 1). */
         public Builder dropoutPerLayer(float... p) {
+            if (p == null) {
+                throw new IllegalArgumentException("dropoutPerLayer values must not be null");
+            }
             for (int i = 0; i < p.length; i++) {
                 checkP("dropout[" + i + "]", p[i]);
             }

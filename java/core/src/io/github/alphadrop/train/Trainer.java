@@ -53,6 +53,9 @@ public final class Trainer {
 
     /** Trains a classifier on {@code x} (n × inputSize, row-major) with labels in [0, outputSize). */
     public TrainingResult fit(Mlp model, float[] x, int[] labels) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
         if (!model.likelihood().isCategorical()) {
             throw new IllegalArgumentException("model has a " + model.likelihood() + " likelihood; pass float targets");
         }
@@ -71,6 +74,9 @@ public final class Trainer {
 
     /** Trains a regressor on {@code x} (n × inputSize) and targets {@code y} (n × outputSize). */
     public TrainingResult fit(Mlp model, float[] x, float[] y) {
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
         if (model.likelihood().isCategorical()) {
             throw new IllegalArgumentException("model has a categorical likelihood; pass int labels");
         }
