@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
 /**
  * Seeded fuzzing of every public entry: kernels (every backend, every kind of memory, sizes that are
  * wrong, huge, zero, negative, aliased, null), model files (mutated bytes), loaders (mutated CSV and IDX
- * bytes), trainer and predictor (odd shapes, non-finite data). Each call must return or throw one of the
+ * bytes), trainer, predictor and attacks (odd shapes, non-finite data). Each call must return or throw one of the
  * documented exceptions; anything else, or a crash, fails. Run as a child JVM by {@code FuzzTest}, so
  * that a native crash fails that test instead of killing the suite.
  *
@@ -60,17 +60,18 @@ public final class FuzzMain {
         }
         Path dir = Files.createTempDirectory("alphadrop-fuzz");
         byte[] model = ModelFile.encode(smallModel(rng), null, null);
-        int[] counts = new int[5];
+        int[] counts = new int[6];
         int ok = 0;
         for (int c = 0; c < cases; c++) {
-            int kind = c % 10 < 6 ? 0 : c % 10 - 5; // 60 % kernels, then models, loaders, trainer, predictor
+            int kind = c % 10 < 5 ? 0 : c % 10 - 4; // 50 % kernels, then models, loaders, trainer, predictor, attacks
             try {
                 switch (kind) {
                     case 0 -> kernelCase(backends.get(rng.nextInt(backends.size())), rng);
                     case 1 -> modelCase(model, rng);
                     case 2 -> loaderCase(dir, rng);
                     case 3 -> trainerCase(backends.get(rng.nextInt(backends.size())), rng);
-                    default -> predictorCase(backends.get(rng.nextInt(backends.size())), rng);
+                    case 4 -> predictorCase(backends.get(rng.nextInt(backends.size())), rng);
+                    default -> attackCase(backends.get(rng.nextInt(backends.size())), rng);
                 }
                 ok++;
             } catch (Throwable t) {
@@ -80,11 +81,11 @@ public final class FuzzMain {
                     System.exit(3);
                 }
             }
-            counts[Math.min(kind, 4)]++;
+            counts[Math.min(kind, 5)]++;
         }
-        System.out.printf("fuzz: %d cases (kernels %d, model files %d, loaders %d, trainer %d, predictor %d), %d returned"
-                + " normally, the rest threw documented exceptions%n", cases, counts[0], counts[1], counts[2], counts[3],
-                counts[4], ok);
+        System.out.printf("fuzz: %d cases (kernels %d, model files %d, loaders %d, trainer %d, predictor %d, attacks %d),"
+                + " %d returned normally, the rest threw documented exceptions%n", cases, counts[0], counts[1], counts[2],
+                counts[3], counts[4], counts[5], ok);
         System.exit(0);
     }
 
@@ -263,6 +264,29 @@ public final class FuzzMain {
         }
         Trainer.builder(k).objective(new AlphaDivergence((float) r.nextDouble(0, 1.5), r.nextInt(1, 4)))
                 .batchSize(r.nextInt(1, 5)).epochs(1).seed(r.nextLong()).build().fit(m, x, labels);
+    }
+
+    private static void attackCase(Kernels k, SplittableRandom r) {
+        Mlp m = smallModel(r);
+        int n = r.nextInt(0, 5);
+        float[] x = new float[n * m.inputSize() + (r.nextInt(8) == 0 ? 1 : 0)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextInt(40) == 0 ? Float.NaN : (float) r.nextDouble(-0.5, 1.5);
+        }
+        int[] labels = new int[n + (r.nextInt(8) == 0 ? 1 : 0)];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = r.nextInt(-1, m.outputSize() + 1);
+        }
+        io.github.alphadrop.adversarial.AttackRunner runner = new io.github.alphadrop.adversarial.AttackRunner("f", m, k,
+                r.nextInt(-1, 4), r.nextBoolean(), r.nextLong(), (float) r.nextDouble(-1, 0.5), (float) r.nextDouble(0.5, 2));
+        int[] rows = {r.nextInt(-1, 3)};
+        if (r.nextBoolean()) {
+            double[] eps = {r.nextDouble(-0.1, 0.5), r.nextDouble(0, 0.5)};
+            runner.fgsm(x, labels, eps, rows, new int[]{r.nextInt(-1, 3)}, () -> { });
+        } else {
+            runner.targeted(x, labels, r.nextInt(-1, m.outputSize() + 1), r.nextInt(-1, 4), r.nextDouble(-0.1, 0.2),
+                    r.nextInt(-1, 3), rows, new int[]{r.nextInt(-1, 5)}, () -> { });
+        }
     }
 
     private static void predictorCase(Kernels k, SplittableRandom r) {
