@@ -1,0 +1,98 @@
+package io.github.alphadrop.layers;
+
+/**
+ * k×k max pooling with stride k on NHWC images ({@code rows × height × width × channels}); a trailing
+ * row or column that does not fill a window is dropped, as in Keras. Forward remembers which input won
+ * each window (the first of equal maxima), and backward routes each output gradient to it. A NaN in a
+ * window wins it, so NaN propagates.
+ */
+public final class MaxPool2D {
+
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final int size;
+
+    public MaxPool2D(int height, int width, int channels, int size) {
+        if (height < 1 || width < 1 || channels < 1 || size < 1) {
+            throw new IllegalArgumentException("height, width, channels and size must be >= 1, got " + height + ", "
+                    + width + ", " + channels + ", " + size);
+        }
+        if (size > height || size > width) {
+            throw new IllegalArgumentException("a " + size + "x" + size + " window does not fit a " + height + "x" + width
+                    + " input");
+        }
+        this.height = height;
+        this.width = width;
+        this.channels = channels;
+        this.size = size;
+    }
+
+    public int outHeight() {
+        return height / size;
+    }
+
+    public int outWidth() {
+        return width / size;
+    }
+
+    public int inputSize() {
+        return height * width * channels;
+    }
+
+    public int outputSize() {
+        return outHeight() * outWidth() * channels;
+    }
+
+    /** The pooled images and, per output, the index of the input element that won its window. */
+    public record Pooled(float[] out, int[] argmax) {
+    }
+
+    public Pooled forward(float[] x, int rows) {
+        if (x == null || (long) x.length < (long) rows * inputSize() || rows < 1) {
+            throw new IllegalArgumentException("x must hold rows * " + inputSize() + " = " + (long) rows * inputSize()
+                    + " values for rows = " + rows + ", got " + (x == null ? "null" : x.length));
+        }
+        int oh = outHeight(), ow = outWidth();
+        float[] out = new float[rows * outputSize()];
+        int[] argmax = new int[out.length];
+        for (int n = 0; n < rows; n++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int c = 0; c < channels; c++) {
+                        int best = -1;
+                        float max = 0;
+                        for (int dy = 0; dy < size; dy++) {
+                            for (int dx = 0; dx < size; dx++) {
+                                int i = ((n * height + oy * size + dy) * width + ox * size + dx) * channels + c;
+                                float v = x[i];
+                                if (best < 0 || v > max || (Float.isNaN(v) && !Float.isNaN(max))) {
+                                    best = i;
+                                    max = v;
+                                }
+                            }
+                        }
+                        int o = ((n * oh + oy) * ow + ox) * channels + c;
+                        out[o] = max;
+                        argmax[o] = best;
+                    }
+                }
+            }
+        }
+        return new Pooled(out, argmax);
+    }
+
+    /** The input gradient: each output's gradient lands on the input that won its window. */
+    public float[] backward(Pooled forward, float[] dout, int rows) {
+        if (forward == null || dout == null || dout.length < forward.out().length) {
+            throw new IllegalArgumentException("dout must hold " + (forward == null ? "?" : forward.out().length)
+                    + " values, got " + (dout == null ? "null" : dout.length));
+        }
+        float[] dx = new float[rows * inputSize()];
+        int[] argmax = forward.argmax();
+        for (int o = 0; o < argmax.length; o++) {
+            dx[argmax[o]] += dout[o];
+        }
+        return dx;
+    }
+}
