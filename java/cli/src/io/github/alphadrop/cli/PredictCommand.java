@@ -74,6 +74,11 @@ final class PredictCommand implements Callable<Integer> {
         Path model = chosen.path();
         String data = dataOptions.spec;
         String target = dataOptions.target;
+        if (dataOptions.split != null || dataOptions.testFile != null || dataOptions.testFraction != null
+                || dataOptions.task != null) {
+            throw new IllegalArgumentException("predict reads every row of --data: --split, --test-file, --test-fraction"
+                    + " and --task do not apply");
+        }
         int samples = passes.testSamples;
         long seed = seedOption.seed;
         ModelFile.Saved saved = ModelFile.load(model);

@@ -114,6 +114,10 @@ class PredictCommandTest {
         try (var files = Files.list(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "no temporary file left");
         }
+        r = run("predict", "--model", model.toString(), "--data", "csv:" + nan, "--test-fraction", "0.2", "--out",
+                out.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("--test-fraction") && r.err().contains("do not apply"), r.err());
         r = run("predict", "--model", model.toString(), "--data", "digits", "--out", out.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("csv:FILE, idx:DIR or idx:FILE"), r.err());
