@@ -1,0 +1,88 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.layers.Conv2D;
+
+import java.util.List;
+
+/** {@link Conv2D} as a network layer, without dropout on its input: it runs once per datapoint while shared. */
+public final class ConvLayer implements Layer {
+
+    private final Conv2D conv;
+    private final float[] weights;
+    private final float[] bias;
+    private float[] dw;
+    private float[] db;
+
+    public ConvLayer(int height, int width, int channels, int kernel, int filters, Conv2D.Padding padding,
+                     Activation activation) {
+        this.conv = new Conv2D(height, width, channels, kernel, kernel, filters, padding, activation);
+        this.weights = new float[conv.taps() * filters];
+        this.bias = new float[filters];
+        this.dw = new float[weights.length];
+        this.db = new float[filters];
+    }
+
+    public Conv2D conv() {
+        return conv;
+    }
+
+    public float[] weights() {
+        return weights;
+    }
+
+    public float[] bias() {
+        return bias;
+    }
+
+    @Override
+    public String tag() {
+        return "conv2d";
+    }
+
+    @Override
+    public int inputSize() {
+        return conv.inputSize();
+    }
+
+    @Override
+    public int outputSize() {
+        return conv.outputSize();
+    }
+
+    @Override
+    public float dropout() {
+        return 0f;
+    }
+
+    @Override
+    public int maskId() {
+        return -1;
+    }
+
+    @Override
+    public List<float[]> parameters() {
+        return List.of(weights, bias);
+    }
+
+    @Override
+    public List<float[]> gradients() {
+        return List.of(dw, db);
+    }
+
+    @Override
+    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
+                           boolean shared) {
+        return conv.forward(kernels, x, shared ? batch : batch * samples, weights, bias);
+    }
+
+    @Override
+    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
+                            int batch, int samples, boolean shared, boolean needInputGradient) {
+        Conv2D.Gradients g = conv.backward(kernels, x, shared ? batch : batch * samples, weights, y, dy);
+        System.arraycopy(g.dw(), 0, dw, 0, dw.length);
+        System.arraycopy(g.db(), 0, db, 0, db.length);
+        return needInputGradient ? g.dx() : null;
+    }
+}

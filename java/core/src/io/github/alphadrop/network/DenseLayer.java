@@ -1,0 +1,114 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Kernels;
+
+import java.util.List;
+
+/** A dense layer with dropout on its input, bias and activation: the fused kernel of the backends. */
+public final class DenseLayer implements Layer {
+
+    private final int in;
+    private final int out;
+    private final Activation activation;
+    private final float dropout;
+    private final int maskId;
+    private final float[] weights;
+    private final float[] bias;
+    private final float[] dw;
+    private final float[] db;
+
+    public DenseLayer(int in, int out, Activation activation, float dropout, int maskId) {
+        if (in < 1 || out < 1) {
+            throw new IllegalArgumentException("a dense layer needs in, out >= 1, got " + in + ", " + out);
+        }
+        if (activation == null) {
+            throw new IllegalArgumentException("activation must not be null");
+        }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if ((long) in * out > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a " + in + " x " + out + " dense layer has too many weights for one array");
+        }
+        this.in = in;
+        this.out = out;
+        this.activation = activation;
+        this.dropout = dropout;
+        this.maskId = maskId;
+        this.weights = new float[in * out];
+        this.bias = new float[out];
+        this.dw = new float[in * out];
+        this.db = new float[out];
+    }
+
+    @Override
+    public String tag() {
+        return "dense";
+    }
+
+    @Override
+    public int inputSize() {
+        return in;
+    }
+
+    @Override
+    public int outputSize() {
+        return out;
+    }
+
+    @Override
+    public float dropout() {
+        return dropout;
+    }
+
+    @Override
+    public int maskId() {
+        return maskId;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
+    public float[] weights() {
+        return weights;
+    }
+
+    public float[] bias() {
+        return bias;
+    }
+
+    @Override
+    public List<float[]> parameters() {
+        return List.of(weights, bias);
+    }
+
+    @Override
+    public List<float[]> gradients() {
+        return List.of(dw, db);
+    }
+
+    @Override
+    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
+                           boolean shared) {
+        boolean keepShared = sharesOutput(shared, stochastic);
+        // Still shared: one row per datapoint, as if K were 1.
+        int k = keepShared ? 1 : samples;
+        float[] y = new float[batch * k * out];
+        kernels.dropoutMatmulForward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
+                out, x, weights, bias, activation, y);
+        return y;
+    }
+
+    @Override
+    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
+                            int batch, int samples, boolean shared, boolean needInputGradient) {
+        boolean keepShared = sharesOutput(shared, stochastic);
+        int k = keepShared ? 1 : samples;
+        float[] dx = needInputGradient ? new float[x.length] : null;
+        kernels.dropoutMatmulBackward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
+                out, x, weights, y, activation, dy, dw, db, dx);
+        return dx;
+    }
+}

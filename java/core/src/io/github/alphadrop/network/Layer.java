@@ -1,0 +1,53 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.Kernels;
+
+import java.util.List;
+
+/**
+ * One layer of a {@link Network}, working on rows of flattened values. A layer may drop its input
+ * (inverted dropout with probability {@link #dropout()}, masks named by its {@link #maskId()}); the network
+ * runs a layer that draws no masks once per datapoint while its input is still shared by the K samples.
+ */
+public interface Layer {
+
+    /** A stable name for model files, e.g. {@code "dense"}. */
+    String tag();
+
+    int inputSize();
+
+    int outputSize();
+
+    /** The drop probability applied to this layer's input; 0 for none. */
+    float dropout();
+
+    /** The mask id of this layer's dropout (unique within its network). */
+    int maskId();
+
+    /** Parameter arrays, updated in place by an optimiser. */
+    List<float[]> parameters();
+
+    /** The gradients of the last {@link #backward}, in the order of {@link #parameters()}. */
+    List<float[]> gradients();
+
+    /**
+     * The output for {@code batch × samples} rows; when {@code shared}, {@code x} holds {@code batch} rows
+     * each serving its K sample rows (a layer with dropout then draws K masks per row). Returns
+     * {@code rows × outputSize()}, where rows is batch if the result is still shared (no masks drawn) and
+     * batch·samples otherwise; {@link #sharesOutput(boolean, boolean)} says which.
+     */
+    float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples, boolean shared);
+
+    /** Whether the output of {@link #forward} is still one row per datapoint. */
+    default boolean sharesOutput(boolean sharedInput, boolean stochastic) {
+        return sharedInput && (!stochastic || dropout() == 0f);
+    }
+
+    /**
+     * Fills {@link #gradients()} from {@code dy} (the gradient of the output {@code y} of the matching forward;
+     * may be overwritten) and returns the gradient of the input (summed over the K samples when the input
+     * was shared), or null when {@code needInputGradient} is false.
+     */
+    float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy, int batch,
+                     int samples, boolean shared, boolean needInputGradient);
+}

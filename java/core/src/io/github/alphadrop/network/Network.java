@@ -1,0 +1,146 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.Kernels;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A sequence of {@link Layer}s run over B datapoints with K dropout samples each. The input is shared by
+ * the K samples, and so is every output until the first layer that draws masks: the deterministic layers
+ * below the first dropout (a CNN's convolution stack) run once per datapoint, not K times. From there on
+ * the rows are {@code n·K + k}, as the kernels lay them out.
+ *
+ * <p>A pass keeps every layer's output for its backward; one pass at a time per network.
+ */
+public final class Network {
+
+    private final List<Layer> layers;
+    private final List<float[]> outputs = new ArrayList<>();
+    private final List<Boolean> sharedIn = new ArrayList<>();
+    private float[] input;
+    private int batch;
+    private int samples;
+    private boolean stochastic;
+    private MaskSpec masks;
+
+    public Network(List<Layer> layers) {
+        if (layers == null || layers.isEmpty()) {
+            throw new IllegalArgumentException("a network needs at least one layer");
+        }
+        for (int i = 1; i < layers.size(); i++) {
+            if (layers.get(i).inputSize() != layers.get(i - 1).outputSize()) {
+                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).tag() + ") takes "
+                        + layers.get(i).inputSize() + " values but layer " + (i - 1) + " (" + layers.get(i - 1).tag()
+                        + ") gives " + layers.get(i - 1).outputSize());
+            }
+        }
+        long ids = layers.stream().filter(l -> l.dropout() > 0).mapToInt(Layer::maskId).distinct().count();
+        if (ids != layers.stream().filter(l -> l.dropout() > 0).count()) {
+            throw new IllegalArgumentException("two stochastic layers share a mask id: their masks would be the same");
+        }
+        this.layers = List.copyOf(layers);
+    }
+
+    public List<Layer> layers() {
+        return layers;
+    }
+
+    public int inputSize() {
+        return layers.get(0).inputSize();
+    }
+
+    public int outputSize() {
+        return layers.get(layers.size() - 1).outputSize();
+    }
+
+    /** Every parameter array, layer by layer. */
+    public List<float[]> parameters() {
+        List<float[]> p = new ArrayList<>();
+        layers.forEach(l -> p.addAll(l.parameters()));
+        return p;
+    }
+
+    /** The gradients of the last {@link #backward}, in the order of {@link #parameters()}. */
+    public List<float[]> gradients() {
+        List<float[]> g = new ArrayList<>();
+        layers.forEach(l -> g.addAll(l.gradients()));
+        return g;
+    }
+
+    /**
+     * The outputs of {@code batch} datapoints ({@code x}: batch × inputSize) for K = {@code samples} dropout
+     * samples each: (batch·samples) × outputSize, rows n·K + k. With {@code stochastic} false no masks are
+     * drawn (the deterministic network) and the K rows of a datapoint are equal.
+     */
+    public float[] forward(Kernels kernels, float[] x, int batch, int samples, MaskSpec masks, boolean stochastic) {
+        if (x == null || x.length != batch * inputSize() || batch < 1 || samples < 1) {
+            throw new IllegalArgumentException("x must hold batch * " + inputSize() + " values with batch, samples >= 1;"
+                    + " got " + (x == null ? "null" : x.length) + " values, batch " + batch + ", samples " + samples);
+        }
+        this.input = x;
+        this.batch = batch;
+        this.samples = samples;
+        this.masks = masks;
+        this.stochastic = stochastic;
+        outputs.clear();
+        sharedIn.clear();
+        float[] a = x;
+        boolean shared = true;
+        for (Layer layer : layers) {
+            sharedIn.add(shared);
+            a = layer.forward(kernels, masks, stochastic, a, batch, samples, shared);
+            outputs.add(a);
+            shared = layer.sharesOutput(shared, stochastic);
+        }
+        return shared ? repeat(a, batch, samples, outputSize()) : a;
+    }
+
+    /**
+     * Back-propagates {@code dOutput} ((batch·samples) × outputSize) through the last forward, filling
+     * {@link #gradients()}; returns the gradient with respect to x (summed over the samples) if asked.
+     */
+    public float[] backward(Kernels kernels, float[] dOutput, boolean needInputGradient) {
+        if (outputs.isEmpty()) {
+            throw new IllegalStateException("backward needs a forward first");
+        }
+        int last = layers.size() - 1;
+        boolean outShared = layers.get(last).sharesOutput(sharedIn.get(last), stochastic);
+        float[] d = outShared ? sumSamples(dOutput, batch, samples, outputSize()) : dOutput.clone();
+        for (int i = last; i >= 0; i--) {
+            float[] x = i == 0 ? input : outputs.get(i - 1);
+            d = layers.get(i).backward(kernels, masks, stochastic, x, outputs.get(i), d, batch, samples, sharedIn.get(i),
+                    i > 0 || needInputGradient);
+        }
+        return d;
+    }
+
+    private static float[] repeat(float[] a, int batch, int samples, int width) {
+        float[] out = new float[batch * samples * width];
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < samples; k++) {
+                System.arraycopy(a, n * width, out, (n * samples + k) * width, width);
+            }
+        }
+        return out;
+    }
+
+    private static float[] sumSamples(float[] d, int batch, int samples, int width) {
+        float[] out = new float[batch * width];
+        for (int n = 0; n < batch; n++) {
+            for (int k = 0; k < samples; k++) {
+                for (int j = 0; j < width; j++) {
+                    out[n * width + j] += d[(n * samples + k) * width + j];
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "Network" + Arrays.toString(layers.stream().map(l -> l.tag() + "(" + l.inputSize() + "->" + l.outputSize()
+                + (l.dropout() > 0 ? ", p " + l.dropout() : "") + ")").toArray());
+    }
+}

@@ -1,0 +1,166 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.JavaKernels;
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.kernels.NativeKernels;
+import io.github.alphadrop.layers.Conv2D;
+import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.model.MlpPass;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NetworkTest {
+
+    private static void fill(List<float[]> params, Random r, float scale) {
+        for (float[] p : params) {
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (float) r.nextGaussian() * scale;
+            }
+        }
+    }
+
+    private static float[] random(int n, Random r) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    @Test
+    void aNetworkOfDenseLayersIsTheMlpToTheBit() {
+        Random r = new Random(1);
+        try (NativeKernels nk = new NativeKernels(2)) {
+            for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
+                Mlp mlp = Mlp.builder(7).hidden(9, 5).output(3).dropout(0.3f).build();
+                mlp.initialize(2L);
+                Network net = new Network(List.of(new DenseLayer(7, 9, Activation.RELU, 0.3f, 0),
+                        new DenseLayer(9, 5, Activation.RELU, 0.3f, 1), new DenseLayer(5, 3, Activation.IDENTITY, 0.3f, 2)));
+                for (int l = 0; l < 3; l++) {
+                    DenseLayer d = (DenseLayer) net.layers().get(l);
+                    System.arraycopy(mlp.weights(l), 0, d.weights(), 0, d.weights().length);
+                    System.arraycopy(mlp.biases(l), 0, d.bias(), 0, d.bias().length);
+                }
+                int batch = 4, samples = 3;
+                float[] x = random(batch * 7, r);
+                MlpPass pass = new MlpPass(mlp, k, batch, samples);
+                float[] want = pass.forward(x, batch, 11, 5, true).clone();
+                float[] got = net.forward(k, x, batch, samples, new MaskSpec(11, 5), true);
+                assertArrayEquals(want, got, k + " forward");
+                float[] g = random(want.length, r);
+                System.arraycopy(g, 0, pass.outputGradient(), 0, g.length);
+                float[] dxWant = new float[x.length];
+                pass.backward(x, batch, 11, 5, true, dxWant);
+                float[] dxGot = net.backward(k, g, true);
+                assertArrayEquals(dxWant, dxGot, k + " input gradient");
+                for (int l = 0; l < 3; l++) {
+                    assertArrayEquals(pass.weightGradient(l), net.gradients().get(2 * l), k + " dW " + l);
+                    assertArrayEquals(pass.biasGradient(l), net.gradients().get(2 * l + 1), k + " db " + l);
+                }
+                pass.close();
+            }
+        }
+    }
+
+    /** conv 3x3 (2 filters) -> pool 2x2 -> dropout, dense 6 -> dropout, dense 3, on 6x6x1 images. */
+    private static Network cnn(Random r) {
+        ConvLayer conv = new ConvLayer(6, 6, 1, 3, 2, Conv2D.Padding.SAME, Activation.RELU);
+        PoolLayer pool = new PoolLayer(6, 6, 2, 2);
+        Network net = new Network(List.of(conv, pool, new DenseLayer(pool.outputSize(), 6, Activation.TANH, 0.4f, 0),
+                new DenseLayer(6, 3, Activation.IDENTITY, 0.4f, 1)));
+        fill(net.parameters(), r, 0.5f);
+        return net;
+    }
+
+    @Test
+    void theConvolutionBelowTheFirstDropoutRunsOncePerDatapointWithTheSameResult() {
+        Random r = new Random(3);
+        try (NativeKernels nk = new NativeKernels(2)) {
+            for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
+                Network net = cnn(new Random(4));
+                int batch = 2, samples = 4;
+                float[] x = random(batch * 36, r);
+                float[] shared = net.forward(k, x, batch, samples, new MaskSpec(7, 1), true);
+                float[] g = random(shared.length, r);
+                net.backward(k, g, false);
+                float[] convGrad = net.gradients().get(0).clone();
+                // The same rows with the input repeated K times and nothing shared: row n*K + k is datapoint n*K + k.
+                float[] repeated = new float[batch * samples * 36];
+                for (int n = 0; n < batch; n++) {
+                    for (int s = 0; s < samples; s++) {
+                        System.arraycopy(x, n * 36, repeated, (n * samples + s) * 36, 36);
+                    }
+                }
+                float[] direct = net.forward(k, repeated, batch * samples, 1, new MaskSpec(7, 1), true);
+                assertArrayEquals(direct, shared, k + ": sharing the conv stack changes nothing");
+                net.backward(k, g, false);
+                float[] directGrad = net.gradients().get(0);
+                for (int i = 0; i < convGrad.length; i++) {
+                    assertEquals(directGrad[i], convGrad[i], 1e-4 * (1 + Math.abs(directGrad[i])), k + " conv dW[" + i + "]");
+                }
+            }
+        }
+    }
+
+    @Test
+    void cnnGradientsMatchFiniteDifferences() {
+        Random r = new Random(5);
+        Network net = cnn(new Random(6));
+        JavaKernels k = new JavaKernels();
+        int batch = 2, samples = 3;
+        float[] x = random(batch * 36, r);
+        MaskSpec masks = new MaskSpec(9, 2);
+        float[] out = net.forward(k, x, batch, samples, masks, true);
+        float[] g = random(out.length, r);
+        float[] dx = net.backward(k, g, true);
+        List<float[]> grads = net.gradients().stream().map(float[]::clone).toList();
+        List<float[]> params = net.parameters();
+        double h = 1e-2;
+        for (int probe = 0; probe < 12; probe++) {
+            int which = r.nextInt(params.size());
+            float[] p = params.get(which);
+            int i = r.nextInt(p.length);
+            float keep = p[i];
+            p[i] = (float) (keep + h);
+            double up = dot(net.forward(k, x, batch, samples, masks, true), g);
+            p[i] = (float) (keep - h);
+            double down = dot(net.forward(k, x, batch, samples, masks, true), g);
+            p[i] = keep;
+            double numeric = (up - down) / (2 * h);
+            assertEquals(numeric, grads.get(which)[i], 2e-2 * (1 + Math.abs(numeric)), "parameter " + which + "[" + i + "]");
+        }
+        int j = r.nextInt(x.length);
+        float[] xp = x.clone(), xm = x.clone();
+        xp[j] += h;
+        xm[j] -= h;
+        double numeric = (dot(net.forward(k, xp, batch, samples, masks, true), g)
+                - dot(net.forward(k, xm, batch, samples, masks, true), g)) / (2 * h);
+        assertEquals(numeric, dx[j], 2e-2 * (1 + Math.abs(numeric)), "dx[" + j + "]");
+    }
+
+    private static double dot(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    @Test
+    void mismatchedLayersAndSharedMaskIdsAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Network(List.of(
+                new DenseLayer(4, 5, Activation.RELU, 0.5f, 0), new DenseLayer(6, 2, Activation.IDENTITY, 0.5f, 1))));
+        assertTrue(e.getMessage().contains("layer 1 (dense) takes 6 values but layer 0 (dense) gives 5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new Network(List.of(
+                new DenseLayer(4, 5, Activation.RELU, 0.5f, 3), new DenseLayer(5, 2, Activation.IDENTITY, 0.5f, 3))));
+        assertTrue(e.getMessage().contains("share a mask id"), e.getMessage());
+    }
+}
