@@ -4,6 +4,7 @@ import io.github.alphadrop.data.CsvLoader;
 import io.github.alphadrop.data.DataSpec;
 import io.github.alphadrop.data.IdxLoader;
 import io.github.alphadrop.data.Normalization;
+import io.github.alphadrop.io.AtomicFiles;
 import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
@@ -19,10 +20,8 @@ import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,15 +96,15 @@ final class PredictCommand implements Callable<Integer> {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        Path tmp = Files.createTempFile(dir, "." + outFile.getFileName(), ".tmp");
-        try {
+        float[] inputs = x;
+        AtomicFiles.replace(outFile, tmp -> {
             try (CSVPrinter w = CSVFormat.RFC4180.builder().setHeader(header(net, categorical)).setRecordSeparator('\n')
                     .get().print(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 int chunks = (rows + CHUNK - 1) / CHUNK;
                 for (int c = 0; c < chunks; c++) {
                     int r0 = c * CHUNK;
                     int n = Math.min(CHUNK, rows - r0);
-                    float[] chunk = java.util.Arrays.copyOfRange(x, r0 * width, (r0 + n) * width);
+                    float[] chunk = java.util.Arrays.copyOfRange(inputs, r0 * width, (r0 + n) * width);
                     // A seed per chunk: each chunk's masks are independent of the others'.
                     McPredictive predictive = new McPredictive(net, kernels, samples, seed + 0x9E3779B97F4A7C15L * c,
                             chosen.deterministic());
@@ -119,14 +118,7 @@ final class PredictCommand implements Callable<Integer> {
                     }
                 }
             }
-            try {
-                Files.move(tmp, outFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, outFile, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model.toString());

@@ -1,14 +1,13 @@
 package io.github.alphadrop.experiments;
 
+import io.github.alphadrop.io.AtomicFiles;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.StringJoiner;
 
@@ -33,24 +32,14 @@ public final class ResultsCsv {
      * @throws IOException if the folder is missing or not writable (the old file, if any, is then untouched)
      */
     public static void write(Path file, List<SplitResult> results) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
+        AtomicFiles.replace(file, tmp -> {
             try (CSVPrinter out = CSVFormat.RFC4180.builder().setHeader(COLUMNS).setRecordSeparator('\n').get()
                     .print(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 for (SplitResult r : results) {
                     out.printRecord(row(r));
                 }
             }
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING); // e.g. some network file systems
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     static List<String> row(SplitResult r) {

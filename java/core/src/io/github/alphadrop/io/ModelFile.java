@@ -12,14 +12,10 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32;
 
 /**
@@ -70,59 +66,7 @@ public final class ModelFile {
         if (dir != null) {
             Files.createDirectories(dir);
         }
-        removeStaleTemporaries(dir, absolute.getFileName().toString());
-        Path tmp = Files.createTempFile(dir, absolute.getFileName().toString(), ".tmp");
-        try {
-            keepPermissions(absolute, tmp);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** How old a leftover temporary file must be before a save removes it (a save in flight is younger). */
-    static final java.time.Duration STALE_TEMPORARY = java.time.Duration.ofMinutes(1);
-
-    /** A save killed before its rename leaves {@code <name><digits>.tmp}: the next save of that name removes it. */
-    private static void removeStaleTemporaries(Path dir, String name) throws IOException {
-        if (dir == null || !Files.isDirectory(dir)) {
-            return;
-        }
-        java.util.regex.Pattern leftover = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(name) + "\\d+\\.tmp");
-        long cutoff = System.currentTimeMillis() - STALE_TEMPORARY.toMillis();
-        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                if (leftover.matcher(p.getFileName().toString()).matches()
-                        && Files.getLastModifiedTime(p).toMillis() < cutoff) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
-    }
-
-    /**
-     * The new file gets the old one's permissions, or, for a new file, rw-r--r-- (what a plain file write gives
-     * under the usual umask) instead of the temporary file's 0600.
-     */
-    private static void keepPermissions(Path target, Path tmp) throws IOException {
-        if (!Files.getFileStore(tmp).supportsFileAttributeView(java.nio.file.attribute.PosixFileAttributeView.class)) {
-            return;
-        }
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions = Files.exists(target)
-                ? Files.getPosixFilePermissions(target)
-                : java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
-        Files.setPosixFilePermissions(tmp, permissions);
+        AtomicFiles.write(absolute, bytes);
     }
 
     /**
