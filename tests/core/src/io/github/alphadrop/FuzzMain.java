@@ -60,10 +60,10 @@ public final class FuzzMain {
         }
         Path dir = Files.createTempDirectory("alphadrop-fuzz");
         byte[] model = ModelFile.encode(smallModel(rng), null, null);
-        int[] counts = new int[6];
+        int[] counts = new int[7];
         int ok = 0;
         for (int c = 0; c < cases; c++) {
-            int kind = c % 10 < 5 ? 0 : c % 10 - 4; // 50 % kernels, then models, loaders, trainer, predictor, attacks
+            int kind = c % 10 < 4 ? 0 : c % 10 - 3; // 40 % kernels, then models, loaders, trainer, predictor, attacks, layers
             try {
                 switch (kind) {
                     case 0 -> kernelCase(backends.get(rng.nextInt(backends.size())), rng);
@@ -71,7 +71,8 @@ public final class FuzzMain {
                     case 2 -> loaderCase(dir, rng);
                     case 3 -> trainerCase(backends.get(rng.nextInt(backends.size())), rng);
                     case 4 -> predictorCase(backends.get(rng.nextInt(backends.size())), rng);
-                    default -> attackCase(backends.get(rng.nextInt(backends.size())), rng);
+                    case 5 -> attackCase(backends.get(rng.nextInt(backends.size())), rng);
+                    default -> layerCase(backends.get(rng.nextInt(backends.size())), rng);
                 }
                 ok++;
             } catch (Throwable t) {
@@ -81,11 +82,11 @@ public final class FuzzMain {
                     System.exit(3);
                 }
             }
-            counts[Math.min(kind, 5)]++;
+            counts[Math.min(kind, 6)]++;
         }
-        System.out.printf("fuzz: %d cases (kernels %d, model files %d, loaders %d, trainer %d, predictor %d, attacks %d),"
-                + " %d returned normally, the rest threw documented exceptions%n", cases, counts[0], counts[1], counts[2],
-                counts[3], counts[4], counts[5], ok);
+        System.out.printf("fuzz: %d cases (kernels %d, model files %d, loaders %d, trainer %d, predictor %d, attacks %d,"
+                + " layers %d), %d returned normally, the rest threw documented exceptions%n", cases, counts[0], counts[1],
+                counts[2], counts[3], counts[4], counts[5], counts[6], ok);
         System.exit(0);
     }
 
@@ -286,6 +287,25 @@ public final class FuzzMain {
         } else {
             runner.targeted(x, labels, r.nextInt(-1, m.outputSize() + 1), r.nextInt(-1, 4), r.nextDouble(-0.1, 0.2),
                     r.nextInt(-1, 3), rows, new int[]{r.nextInt(-1, 5)}, () -> { });
+        }
+    }
+
+    private static void layerCase(Kernels k, SplittableRandom r) {
+        int h = r.nextInt(-1, 9), w = r.nextInt(-1, 9), c = r.nextInt(-1, 4), kernel = r.nextInt(-1, 6), f = r.nextInt(-1, 5);
+        int rows = r.nextInt(-1, 4);
+        if (r.nextBoolean()) {
+            io.github.alphadrop.layers.Conv2D conv = new io.github.alphadrop.layers.Conv2D(h, w, c, kernel, kernel, f,
+                    r.nextBoolean() ? io.github.alphadrop.layers.Conv2D.Padding.SAME : io.github.alphadrop.layers.Conv2D.Padding.VALID,
+                    r.nextBoolean() ? Activation.RELU : Activation.TANH);
+            float[] x = new float[Math.max(0, rows * conv.inputSize() + r.nextInt(-2, 2))];
+            float[] weights = new float[Math.max(0, conv.taps() * f + r.nextInt(-2, 2))];
+            float[] z = conv.forward(k, x, rows, weights, r.nextBoolean() ? null : new float[f]);
+            conv.backward(k, x, rows, weights, z, new float[z.length + r.nextInt(-1, 2) * (r.nextInt(3) == 0 ? 1 : 0)]);
+        } else {
+            io.github.alphadrop.layers.MaxPool2D pool = new io.github.alphadrop.layers.MaxPool2D(h, w, c, kernel);
+            float[] x = new float[Math.max(0, rows * pool.inputSize() + r.nextInt(-2, 2))];
+            io.github.alphadrop.layers.MaxPool2D.Pooled p = pool.forward(x, rows);
+            pool.backward(p, new float[Math.max(0, p.out().length + r.nextInt(-1, 1))], rows);
         }
     }
 

@@ -107,6 +107,9 @@ public final class Conv2D {
     }
 
     private int patchRows(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
         long r = (long) rows * outHeight() * outWidth();
         if (r * taps() > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(rows + " images make a patch matrix of " + r + " x " + taps()
@@ -117,6 +120,7 @@ public final class Conv2D {
 
     /** The patch matrix of {@code rows} images: (rows·outH·outW) × (kh·kw·C). */
     public float[] im2col(float[] x, int rows) {
+        patchRows(rows);
         requireLength(x, "x", (long) rows * inputSize());
         int oh = outHeight(), ow = outWidth(), taps = taps();
         float[] cols = new float[patchRows(rows) * taps];

@@ -82,8 +82,19 @@ public final class MaxPool2D {
         return new Pooled(out, argmax);
     }
 
+    private static int maxIndex(int[] argmax) {
+        int m = -1;
+        for (int i : argmax) {
+            m = Math.max(m, i);
+        }
+        return m;
+    }
+
     /** The input gradient: each output's gradient lands on the input that won its window. */
     public float[] backward(Pooled forward, float[] dout, int rows) {
+        if (forward == null || rows < 1 || (long) rows * inputSize() <= maxIndex(forward.argmax())) {
+            throw new IllegalArgumentException("rows = " + rows + " does not match the forward pass it is given");
+        }
         if (forward == null || dout == null || dout.length < forward.out().length) {
             throw new IllegalArgumentException("dout must hold " + (forward == null ? "?" : forward.out().length)
                     + " values, got " + (dout == null ? "null" : dout.length));
