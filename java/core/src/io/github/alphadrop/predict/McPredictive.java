@@ -4,6 +4,8 @@ import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
+import io.github.alphadrop.network.MaskSpec;
+import io.github.alphadrop.network.Network;
 
 /**
  * Monte Carlo dropout prediction: T stochastic forward passes per input, averaged. In deterministic mode
@@ -19,6 +21,7 @@ public final class McPredictive {
     static final int MAX_ROWS = 4096;
 
     private final Mlp model;
+    private final Network network;
     private final Kernels kernels;
     private final int samples;
     private final long seed;
@@ -36,10 +39,73 @@ public final class McPredictive {
             throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
         }
         this.model = model;
+        this.network = null;
         this.kernels = kernels;
         this.samples = deterministic ? 1 : samples;
         this.seed = seed;
         this.deterministic = deterministic;
+    }
+
+    /**
+     * The MC predictive of a classifier {@link Network} (its last layer gives the logits). Its layers below
+     * the first dropout run once per input for all T passes. Regression networks are not supported yet.
+     */
+    public McPredictive(Network network, Kernels kernels, int samples, long seed, boolean deterministic) {
+        if (network == null || kernels == null) {
+            throw new IllegalArgumentException((network == null ? "network" : "kernels") + " must not be null");
+        }
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
+        }
+        this.model = null;
+        this.network = network;
+        this.kernels = kernels;
+        this.samples = deterministic ? 1 : samples;
+        this.seed = seed;
+        this.deterministic = deterministic;
+    }
+
+    /** One chunk's forward: (b · passes) × outputs for b inputs. */
+    private interface Forward extends AutoCloseable {
+        float[] run(float[] xb, int b, int step);
+
+        @Override
+        void close();
+    }
+
+    private Forward forward(Chunking ch) {
+        if (network != null) {
+            return new Forward() {
+                @Override
+                public float[] run(float[] xb, int b, int step) {
+                    return network.forward(kernels, xb, b, ch.passes, new MaskSpec(seed, step), !deterministic);
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+        MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
+        return new Forward() {
+            @Override
+            public float[] run(float[] xb, int b, int step) {
+                return pass.forward(xb, b, seed, step, !deterministic);
+            }
+
+            @Override
+            public void close() {
+                pass.close();
+            }
+        };
+    }
+
+    private int inputSize() {
+        return network != null ? network.inputSize() : model.inputSize();
+    }
+
+    private int outputSize() {
+        return network != null ? network.outputSize() : model.outputSize();
     }
 
     public int samples() {
@@ -52,18 +118,18 @@ public final class McPredictive {
 
     /** Predicts classes for x (n × inputSize). */
     public ClassPredictions predictClasses(float[] x) {
-        if (!model.likelihood().isCategorical()) {
+        if (model != null && !model.likelihood().isCategorical()) {
             throw new IllegalStateException("predictClasses needs a categorical model, this one is " + model.likelihood());
         }
         int n = rows(x);
-        int c = model.outputSize();
+        int c = outputSize();
         float[] meanProbs = new float[n * c];
         float[] logMean = new float[n * c];
         float[] entropy = new float[n];
         float[] expectedEntropy = new float[n];
         float[] mi = new float[n];
         Chunking ch = new Chunking(n, samples);
-        MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
+        Forward pass = forward(ch);
         try {
             // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
             double[] lseMax = new double[ch.inputs * c];
@@ -81,7 +147,7 @@ public final class McPredictive {
                 java.util.Arrays.fill(entSum, 0);
                 for (int t0 = 0; t0 < samples; t0 += ch.passes) {
                     int passes = Math.min(ch.passes, samples - t0);
-                    float[] logits = pass.forward(xb, b, seed, step++, !deterministic);
+                    float[] logits = pass.run(xb, b, step++);
                     for (int i = 0; i < b; i++) {
                         for (int t = 0; t < passes; t++) {
                             int row = (i * ch.passes + t) * c;
@@ -134,6 +200,9 @@ public final class McPredictive {
      * per-point test log-likelihood {@code logsumexp_t(-τ/2 ||y - f_t||²) - log T - D/2 log 2π + D/2 log τ}.
      */
     public RegressionPredictions predictRegression(float[] x, float[] y) {
+        if (network != null) {
+            throw new IllegalStateException("regression networks are not supported yet; use an Mlp");
+        }
         if (model.likelihood().isCategorical()) {
             throw new IllegalStateException("predictRegression needs a Gaussian model, this one is categorical");
         }
@@ -215,17 +284,23 @@ public final class McPredictive {
         if (x == null) {
             throw new IllegalArgumentException("inputs must not be null");
         }
-        if (x.length == 0 || x.length % model.inputSize() != 0) {
+        if (x.length == 0 || x.length % inputSize() != 0) {
             throw new IllegalArgumentException("inputs.length = " + x.length + " is not a positive multiple of the model's input size "
-                    + model.inputSize() + " (data width does not match the model)");
+                    + inputSize() + " (data width does not match the model)");
         }
-        Finite.requireFinite(x, model.inputSize(), "inputs");
-        Finite.requireFiniteParameters(model);
-        return x.length / model.inputSize();
+        Finite.requireFinite(x, inputSize(), "inputs");
+        if (network != null) {
+            for (float[] p : network.parameters()) {
+                Finite.requireFinite(p, p.length, "the network's parameters");
+            }
+        } else {
+            Finite.requireFiniteParameters(model);
+        }
+        return x.length / inputSize();
     }
 
     private float[] slice(float[] x, int from, int count) {
-        int d = model.inputSize();
+        int d = inputSize();
         if (from == 0 && count * d == x.length) {
             return x;
         }
