@@ -4,6 +4,9 @@ import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
+import io.github.alphadrop.network.Layer;
+import io.github.alphadrop.network.MaskSpec;
+import io.github.alphadrop.network.Network;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -113,24 +116,26 @@ public final class Trainer {
     }
 
     private TrainingResult run(Mlp model, float[] x, int n, int[] labels, float[] y) {
+        int batch = Math.min(batchSize, n);
+        try (Steps steps = new MlpSteps(model, new MlpPass(model, kernels, batch, objective.samples()))) {
+            return run(steps, x, n, labels, y);
+        }
+    }
+
+    private TrainingResult run(Steps model, float[] x, int n, int[] labels, float[] y) {
         int d = model.inputSize();
         int out = model.outputSize();
         int k = objective.samples();
         int batch = Math.min(batchSize, n);
         int stepsPerEpoch = (n + batch - 1) / batch;
-        MlpPass pass = new MlpPass(model, kernels, batch, k);
-        try {
+        Steps pass = model;
+        {
             Optimizer opt = optimizer.get();
-            boolean learnTau = !model.likelihood().isCategorical() && model.likelihood().learnsTau();
+            boolean learnTau = model.learnsTau();
 
             List<float[]> params = new ArrayList<>();
             List<float[]> grads = new ArrayList<>();
-            for (int l = 0; l < model.layers(); l++) {
-                params.add(model.weights(l));
-                grads.add(pass.weightGradient(l));
-                params.add(model.biases(l));
-                grads.add(pass.biasGradient(l));
-            }
+            model.collect(params, grads);
             float[] logTauGrad = new float[1];
             if (learnTau) {
                 params.add(model.logTauHolder());
@@ -182,13 +187,13 @@ public final class Trainer {
                         // A learned noise precision that ran off: the Gaussian loss cannot be evaluated any more.
                         throw new TrainingDivergedException(epoch, s, Double.NaN);
                     }
-                    float[] f = pass.forward(xb, b, maskSeed, step, true);
+                    float[] f = pass.forward(xb, b, maskSeed, step);
                     double loss = lb != null
                             ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, pass.outputGradient())
                             : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
                                     pass.outputGradient(), logTauGrad);
-                    pass.backward(xb, b, maskSeed, step, true, null);
-                    loss += addWeightDecay(model, pass);
+                    pass.backward(xb, b, maskSeed, step);
+                    loss += model.addWeightDecay(weightDecay);
                     if (!learnTau) {
                         logTauGrad[0] = 0;
                     }
@@ -204,8 +209,8 @@ public final class Trainer {
                 epochLosses[epoch] = lossSum / stepsPerEpoch;
                 if (checkpointFile != null && (epoch + 1) % checkpointEvery == 0) {
                     try {
-                        new Checkpoint(epoch + 1, java.util.Arrays.copyOf(epochLosses, epoch + 1),
-                                io.github.alphadrop.io.ModelFile.encode(model, null, null), opt.state()).write(checkpointFile);
+                        new Checkpoint(epoch + 1, java.util.Arrays.copyOf(epochLosses, epoch + 1), model.checkpointModel(),
+                                opt.state()).write(checkpointFile);
                     } catch (java.io.IOException e) {
                         throw new java.io.UncheckedIOException("writing checkpoint " + checkpointFile + ": " + e.getMessage(), e);
                     }
@@ -216,13 +221,253 @@ public final class Trainer {
                 }
             }
             return new TrainingResult(epochs, epochLosses, (System.nanoTime() - start) / 1e9);
-        } finally {
+        }
+    }
+
+    /** What one training step needs from a model: the Mlp through its pass, or a {@link Network}. */
+    private interface Steps extends AutoCloseable {
+        int inputSize();
+
+        int outputSize();
+
+        boolean learnsTau();
+
+        float logTau();
+
+        float[] logTauHolder();
+
+        /** Outputs of b inputs, K samples each. */
+        float[] forward(float[] xb, int b, long maskSeed, int step);
+
+        /** Where the loss writes the output gradient of the last forward. */
+        float[] outputGradient();
+
+        void backward(float[] xb, int b, long maskSeed, int step);
+
+        void collect(List<float[]> params, List<float[]> grads);
+
+        /** Adds wd Σ||W||² to the gradients of the weights (not biases); returns the loss term. */
+        double addWeightDecay(double wd);
+
+        /** The model as model-file bytes, for checkpoints. */
+        byte[] checkpointModel();
+
+        /** The Mlp behind these steps, for resuming. */
+        Mlp mlp();
+
+        @Override
+        void close();
+    }
+
+    private static final class MlpSteps implements Steps {
+        private final Mlp model;
+        private final MlpPass pass;
+
+        MlpSteps(Mlp model, MlpPass pass) {
+            this.model = model;
+            this.pass = pass;
+        }
+
+        @Override
+        public int inputSize() {
+            return model.inputSize();
+        }
+
+        @Override
+        public int outputSize() {
+            return model.outputSize();
+        }
+
+        @Override
+        public boolean learnsTau() {
+            return !model.likelihood().isCategorical() && model.likelihood().learnsTau();
+        }
+
+        @Override
+        public float logTau() {
+            return model.logTau();
+        }
+
+        @Override
+        public float[] logTauHolder() {
+            return model.logTauHolder();
+        }
+
+        @Override
+        public float[] forward(float[] xb, int b, long maskSeed, int step) {
+            return pass.forward(xb, b, maskSeed, step, true);
+        }
+
+        @Override
+        public float[] outputGradient() {
+            return pass.outputGradient();
+        }
+
+        @Override
+        public void backward(float[] xb, int b, long maskSeed, int step) {
+            pass.backward(xb, b, maskSeed, step, true, null);
+        }
+
+        @Override
+        public void collect(List<float[]> params, List<float[]> grads) {
+            for (int l = 0; l < model.layers(); l++) {
+                params.add(model.weights(l));
+                grads.add(pass.weightGradient(l));
+                params.add(model.biases(l));
+                grads.add(pass.biasGradient(l));
+            }
+        }
+
+        @Override
+        public double addWeightDecay(double wd) {
+            return Trainer.addWeightDecay(model, pass, wd);
+        }
+
+        @Override
+        public byte[] checkpointModel() {
+            return io.github.alphadrop.io.ModelFile.encode(model, null, null);
+        }
+
+        @Override
+        public Mlp mlp() {
+            return model;
+        }
+
+        @Override
+        public void close() {
             pass.close();
         }
     }
 
+    /** A classifier {@link Network}: the last layer's outputs are logits. */
+    private final class NetworkSteps implements Steps {
+        private final Network net;
+        private final float[] outputGradient;
+        private final int samples;
+
+        NetworkSteps(Network net, int batch, int samples) {
+            this.net = net;
+            this.samples = samples;
+            this.outputGradient = new float[batch * samples * net.outputSize()];
+        }
+
+        @Override
+        public int inputSize() {
+            return net.inputSize();
+        }
+
+        @Override
+        public int outputSize() {
+            return net.outputSize();
+        }
+
+        @Override
+        public boolean learnsTau() {
+            return false;
+        }
+
+        @Override
+        public float logTau() {
+            return 0f;
+        }
+
+        @Override
+        public float[] logTauHolder() {
+            throw new IllegalStateException("a classifier network has no noise precision");
+        }
+
+        @Override
+        public float[] forward(float[] xb, int b, long maskSeed, int step) {
+            return net.forward(kernels, b * net.inputSize() == xb.length ? xb : java.util.Arrays.copyOf(xb, b * net.inputSize()),
+                    b, samples, new MaskSpec(maskSeed, step), true);
+        }
+
+        @Override
+        public float[] outputGradient() {
+            return outputGradient;
+        }
+
+        @Override
+        public void backward(float[] xb, int b, long maskSeed, int step) {
+            net.backward(kernels, java.util.Arrays.copyOf(outputGradient, b * samples * net.outputSize()), false);
+        }
+
+        @Override
+        public void collect(List<float[]> params, List<float[]> grads) {
+            params.addAll(net.parameters());
+            grads.addAll(net.gradients());
+        }
+
+        @Override
+        public double addWeightDecay(double wd) {
+            if (wd == 0) {
+                return 0;
+            }
+            double sum = 0;
+            float twice = (float) (2 * wd);
+            for (Layer layer : net.layers()) {
+                List<float[]> p = layer.parameters();
+                List<float[]> g = layer.gradients();
+                if (p.isEmpty()) {
+                    continue;
+                }
+                // The first array of a parametrised layer is its weights; biases are not decayed.
+                float[] w = p.get(0);
+                float[] dw = g.get(0);
+                for (int i = 0; i < w.length; i++) {
+                    sum += (double) w[i] * w[i];
+                    dw[i] += twice * w[i];
+                }
+            }
+            return wd * sum;
+        }
+
+        @Override
+        public byte[] checkpointModel() {
+            throw new IllegalArgumentException("checkpoints of networks other than an Mlp are not supported yet");
+        }
+
+        @Override
+        public Mlp mlp() {
+            throw new IllegalArgumentException("resuming a network other than an Mlp is not supported yet");
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /**
+     * Trains a classifier {@link Network} (its last layer gives the logits) on {@code x} (n × inputSize) with
+     * labels in [0, outputSize). Its layers below the first dropout run once per input for all K samples.
+     * Checkpoints and resuming are for {@link Mlp}s only, for now.
+     */
+    public TrainingResult fit(Network net, float[] x, int[] labels) {
+        if (net == null || labels == null || x == null) {
+            throw new IllegalArgumentException((net == null ? "network" : x == null ? "inputs" : "labels") + " must not be null");
+        }
+        if (checkpointFile != null || resume != null) {
+            throw new IllegalArgumentException("checkpoints and resuming are for Mlp models only, for now");
+        }
+        if (x.length % net.inputSize() != 0 || x.length / net.inputSize() != labels.length || labels.length == 0) {
+            throw new IllegalArgumentException("inputs.length = " + x.length + " is not labels.length = " + labels.length
+                    + " rows of the network's " + net.inputSize() + " inputs");
+        }
+        Finite.requireFinite(x, net.inputSize(), "inputs");
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= net.outputSize()) {
+                throw new IllegalArgumentException("labels[" + i + "] = " + labels[i] + " is outside [0, " + net.outputSize() + ")");
+            }
+        }
+        int n = labels.length;
+        try (Steps steps = new NetworkSteps(net, Math.min(batchSize, n), objective.samples())) {
+            return run(steps, x, n, labels, null);
+        }
+    }
+
     /** Puts the checkpoint's weights and optimiser state in place; returns the epochs it had done. */
-    private int restore(Mlp model, Optimizer opt, double[] epochLosses) {
+    private int restore(Steps steps, Optimizer opt, double[] epochLosses) {
+        Mlp model = steps.mlp();
         Mlp saved = resume.decodeModel();
         boolean same = saved.layers() == model.layers();
         for (int l = 0; same && l <= model.layers(); l++) {
@@ -247,7 +492,7 @@ public final class Trainer {
     }
 
     /** Adds {@code wd Σ||W||²} to the loss and {@code 2 wd W} to the weight gradients; returns the loss term. */
-    private double addWeightDecay(Mlp model, MlpPass pass) {
+    private static double addWeightDecay(Mlp model, MlpPass pass, double weightDecay) {
         if (weightDecay == 0) {
             return 0;
         }

@@ -23,7 +23,8 @@ class ApiMisuseTest {
         assertBad(() -> Mlp.builder(0), "inputSize");
         assertBad(() -> Mlp.builder(3).hidden(4, -1), "hidden[1]");
         assertBad(() -> Mlp.builder(3).output(2).dropout(1f).build(), "dropout");
-        assertBad(() -> Trainer.builder(new JavaKernels()).build().fit(null, new float[3], new int[1]), "model must not be null");
+        assertBad(() -> Trainer.builder(new JavaKernels()).build().fit((Mlp) null, new float[3], new int[1]), "model must not be null");
+        assertBad(() -> Trainer.builder(new JavaKernels()).build().fit((io.github.alphadrop.network.Network) null, new float[3], new int[1]), "network must not be null");
         assertBad(() -> Trainer.builder(new JavaKernels()).build().fit(null, new float[3], new float[1]), "model must not be null");
         assertBad(() -> Trainer.builder(null), "kernels must not be null");
     }
