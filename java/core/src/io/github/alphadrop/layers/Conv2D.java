@@ -85,6 +85,15 @@ public final class Conv2D {
         return filters;
     }
 
+    public int channels() {
+        return channels;
+    }
+
+    /** Kernel positions, kh·kw. */
+    public int window() {
+        return kernelH * kernelW;
+    }
+
     /** Rows of the weight matrix: kh·kw·C. */
     public int taps() {
         return kernelH * kernelW * channels;

@@ -61,6 +61,13 @@ public final class ConvLayer implements Layer {
         return -1;
     }
 
+    /** Glorot-uniform with Keras's fans for a convolution: kh·kw·C in, kh·kw·F out. */
+    @Override
+    public void initialize(java.util.SplittableRandom random) {
+        Layer.glorotUniform(weights, conv.window() * conv.channels(), conv.window() * conv.filters(), random);
+        java.util.Arrays.fill(bias, 0f);
+    }
+
     @Override
     public List<float[]> parameters() {
         return List.of(weights, bias);

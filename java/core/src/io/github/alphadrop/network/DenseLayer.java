@@ -80,6 +80,12 @@ public final class DenseLayer implements Layer {
     }
 
     @Override
+    public void initialize(java.util.SplittableRandom random) {
+        Layer.glorotUniform(weights, in, out, random);
+        java.util.Arrays.fill(bias, 0f);
+    }
+
+    @Override
     public List<float[]> parameters() {
         return List.of(weights, bias);
     }

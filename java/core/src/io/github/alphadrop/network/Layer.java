@@ -24,6 +24,21 @@ public interface Layer {
     /** The mask id of this layer's dropout (unique within its network). */
     int maskId();
 
+    /**
+     * Sets the initial parameters from {@code random}: Glorot-uniform weights, zero biases (the Keras
+     * default the paper's experiments used). Layers without parameters draw nothing.
+     */
+    default void initialize(java.util.SplittableRandom random) {
+    }
+
+    /** Glorot-uniform: U(-l, l) with l = sqrt(6 / (fanIn + fanOut)). */
+    static void glorotUniform(float[] w, int fanIn, int fanOut, java.util.SplittableRandom random) {
+        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (float) ((2 * random.nextDouble() - 1) * limit);
+        }
+    }
+
     /** Parameter arrays, updated in place by an optimiser. */
     List<float[]> parameters();
 

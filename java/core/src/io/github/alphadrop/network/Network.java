@@ -55,6 +55,17 @@ public final class Network {
         return layers.get(layers.size() - 1).outputSize();
     }
 
+    /**
+     * Initial parameters from {@code seed}, layer by layer (Glorot-uniform weights, zero biases). A network
+     * of dense layers gets exactly the weights {@code Mlp.initialize(seed)} gives the equivalent Mlp.
+     */
+    public void initialize(long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        for (Layer layer : layers) {
+            layer.initialize(random);
+        }
+    }
+
     /** Every parameter array, layer by layer. */
     public List<float[]> parameters() {
         List<float[]> p = new ArrayList<>();

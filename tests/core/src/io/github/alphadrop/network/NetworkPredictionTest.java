@@ -50,6 +50,26 @@ class NetworkPredictionTest {
     }
 
     @Test
+    void initializeGivesADenseNetworkTheMlpsWeightsAndConvolutionsTheirGlorotRange() {
+        Mlp mlp = Mlp.builder(6).hidden(9, 4).output(3).build();
+        mlp.initialize(77L);
+        Network net = new Network(List.of(new DenseLayer(6, 9, Activation.RELU, 0.1f, 0),
+                new DenseLayer(9, 4, Activation.RELU, 0.1f, 1), new DenseLayer(4, 3, Activation.IDENTITY, 0.1f, 2)));
+        net.initialize(77L);
+        for (int l = 0; l < 3; l++) {
+            assertArrayEquals(mlp.weights(l), ((DenseLayer) net.layers().get(l)).weights(), "layer " + l);
+        }
+        ConvLayer conv = new ConvLayer(5, 5, 3, 3, 16, Conv2D.Padding.SAME, Activation.RELU);
+        new Network(List.of(conv)).initialize(1L);
+        double limit = Math.sqrt(6.0 / (9 * 3 + 9 * 16));
+        double max = 0;
+        for (float w : conv.weights()) {
+            max = Math.max(max, Math.abs(w));
+        }
+        assertTrue(max <= limit && max > 0.9 * limit, "Glorot range " + limit + ", largest |w| " + max);
+    }
+
+    @Test
     void aCnnGivesProbabilitiesAndEpistemicUncertaintyOnlyWhenStochastic() {
         Random r = new Random(2);
         ConvLayer conv = new ConvLayer(8, 8, 1, 3, 4, Conv2D.Padding.SAME, Activation.RELU);

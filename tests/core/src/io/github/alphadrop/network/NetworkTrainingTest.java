@@ -14,7 +14,6 @@ import io.github.alphadrop.train.Trainer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,18 +26,9 @@ class NetworkTrainingTest {
         PoolLayer pool = new PoolLayer(8, 8, 8, 2);
         DenseLayer hidden = new DenseLayer(pool.outputSize(), 64, Activation.RELU, 0.2f, 0);
         DenseLayer out = new DenseLayer(64, 10, Activation.IDENTITY, 0.2f, 1);
-        Random r = new Random(seed);
-        int[] fanIn = {9, 9, pool.outputSize(), pool.outputSize(), 64, 64};
-        List<float[]> params = List.of(conv.weights(), conv.bias(), hidden.weights(), hidden.bias(), out.weights(), out.bias());
-        for (int i = 0; i < params.size(); i += 2) {
-            // He initialisation for the weights, zero biases.
-            float[] w = params.get(i);
-            double sd = Math.sqrt(2.0 / fanIn[i]);
-            for (int j = 0; j < w.length; j++) {
-                w[j] = (float) (r.nextGaussian() * sd);
-            }
-        }
-        return new Network(List.of(conv, pool, hidden, out));
+        Network net = new Network(List.of(conv, pool, hidden, out));
+        net.initialize(seed);
+        return net;
     }
 
     @Test
