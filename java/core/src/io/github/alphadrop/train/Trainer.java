@@ -128,100 +128,97 @@ public final class Trainer {
         int k = objective.samples();
         int batch = Math.min(batchSize, n);
         int stepsPerEpoch = (n + batch - 1) / batch;
-        Steps pass = model;
-        {
-            Optimizer opt = optimizer.get();
-            boolean learnTau = model.learnsTau();
+        Optimizer opt = optimizer.get();
+        boolean learnTau = model.learnsTau();
 
-            List<float[]> params = new ArrayList<>();
-            List<float[]> grads = new ArrayList<>();
-            model.collect(params, grads);
-            float[] logTauGrad = new float[1];
-            if (learnTau) {
-                params.add(model.logTauHolder());
-                grads.add(logTauGrad);
-            }
-
-            float[] xb = new float[batch * d];
-            int[] lb = labels != null ? new int[batch] : null;
-            float[] yb = y != null ? new float[batch * out] : null;
-            int[] order = new int[n];
-            for (int i = 0; i < n; i++) {
-                order[i] = i;
-            }
-            SplittableRandom shuffler = new SplittableRandom(seed);
-            long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
-
-            double[] epochLosses = new double[epochs];
-            int startEpoch = resume == null ? 0 : restore(model, opt, epochLosses);
-            long start = System.nanoTime();
-            int globalStep = startEpoch * stepsPerEpoch;
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                long epochStart = System.nanoTime();
-                if (shuffle) {
-                    for (int i = n - 1; i > 0; i--) {
-                        int j = shuffler.nextInt(i + 1);
-                        int t = order[i];
-                        order[i] = order[j];
-                        order[j] = t;
-                    }
-                }
-                if (epoch < startEpoch) {
-                    continue; // done before the checkpoint: its shuffle is replayed so the batch order continues
-                }
-                double lossSum = 0;
-                for (int s = 0; s < stepsPerEpoch; s++) {
-                    int from = s * batch;
-                    int b = Math.min(batch, n - from);
-                    for (int i = 0; i < b; i++) {
-                        int row = order[from + i];
-                        System.arraycopy(x, row * d, xb, i * d, d);
-                        if (lb != null) {
-                            lb[i] = labels[row];
-                        } else {
-                            System.arraycopy(y, row * out, yb, i * out, out);
-                        }
-                    }
-                    int step = globalStep++;
-                    if (lb == null && !(Math.abs(model.logTau()) <= io.github.alphadrop.kernels.AbstractKernels.MAX_ABS_LOG_TAU)) {
-                        // A learned noise precision that ran off: the Gaussian loss cannot be evaluated any more.
-                        throw new TrainingDivergedException(epoch, s, Double.NaN);
-                    }
-                    float[] f = pass.forward(xb, b, maskSeed, step);
-                    double loss = lb != null
-                            ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, pass.outputGradient())
-                            : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
-                                    pass.outputGradient(), logTauGrad);
-                    pass.backward(xb, b, maskSeed, step);
-                    loss += model.addWeightDecay(weightDecay);
-                    if (!learnTau) {
-                        logTauGrad[0] = 0;
-                    }
-                    if (!Double.isFinite(loss) || !finite(grads)) {
-                        throw new TrainingDivergedException(epoch, s, loss);
-                    }
-                    opt.step(params, grads);
-                    lossSum += loss;
-                    for (TrainingListener listener : listeners) {
-                        listener.onStep(epoch, s, stepsPerEpoch, loss);
-                    }
-                }
-                epochLosses[epoch] = lossSum / stepsPerEpoch;
-                if (checkpointFile != null && (epoch + 1) % checkpointEvery == 0) {
-                    try {
-                        new Checkpoint(epoch + 1, java.util.Arrays.copyOf(epochLosses, epoch + 1), model.checkpointModel(),
-                                opt.state()).write(checkpointFile);
-                    } catch (java.io.IOException e) {
-                        throw new java.io.UncheckedIOException("writing checkpoint " + checkpointFile + ": " + e.getMessage(), e);
-                    }
-                }
-                double seconds = (System.nanoTime() - epochStart) / 1e9;
-                for (TrainingListener listener : listeners) {
-                    listener.onEpoch(epoch, epochs, epochLosses[epoch], seconds);
-                }
-            }
-            return new TrainingResult(epochs, epochLosses, (System.nanoTime() - start) / 1e9);
+        List<float[]> params = new ArrayList<>();
+        List<float[]> grads = new ArrayList<>();
+        model.collect(params, grads);
+        float[] logTauGrad = new float[1];
+        if (learnTau) {
+            params.add(model.logTauHolder());
+            grads.add(logTauGrad);
         }
+
+        float[] xb = new float[batch * d];
+        int[] lb = labels != null ? new int[batch] : null;
+        float[] yb = y != null ? new float[batch * out] : null;
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom shuffler = new SplittableRandom(seed);
+        long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
+
+        double[] epochLosses = new double[epochs];
+        int startEpoch = resume == null ? 0 : restore(model, opt, epochLosses);
+        long start = System.nanoTime();
+        int globalStep = startEpoch * stepsPerEpoch;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            long epochStart = System.nanoTime();
+            if (shuffle) {
+                for (int i = n - 1; i > 0; i--) {
+                    int j = shuffler.nextInt(i + 1);
+                    int t = order[i];
+                    order[i] = order[j];
+                    order[j] = t;
+                }
+            }
+            if (epoch < startEpoch) {
+                continue; // done before the checkpoint: its shuffle is replayed so the batch order continues
+            }
+            double lossSum = 0;
+            for (int s = 0; s < stepsPerEpoch; s++) {
+                int from = s * batch;
+                int b = Math.min(batch, n - from);
+                for (int i = 0; i < b; i++) {
+                    int row = order[from + i];
+                    System.arraycopy(x, row * d, xb, i * d, d);
+                    if (lb != null) {
+                        lb[i] = labels[row];
+                    } else {
+                        System.arraycopy(y, row * out, yb, i * out, out);
+                    }
+                }
+                int step = globalStep++;
+                if (lb == null && !(Math.abs(model.logTau()) <= io.github.alphadrop.kernels.AbstractKernels.MAX_ABS_LOG_TAU)) {
+                    // A learned noise precision that ran off: the Gaussian loss cannot be evaluated any more.
+                    throw new TrainingDivergedException(epoch, s, Double.NaN);
+                }
+                float[] f = model.forward(xb, b, maskSeed, step);
+                double loss = lb != null
+                        ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, model.outputGradient())
+                        : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
+                                model.outputGradient(), logTauGrad);
+                model.backward(xb, b, maskSeed, step);
+                loss += model.addWeightDecay(weightDecay);
+                if (!learnTau) {
+                    logTauGrad[0] = 0;
+                }
+                if (!Double.isFinite(loss) || !finite(grads)) {
+                    throw new TrainingDivergedException(epoch, s, loss);
+                }
+                opt.step(params, grads);
+                lossSum += loss;
+                for (TrainingListener listener : listeners) {
+                    listener.onStep(epoch, s, stepsPerEpoch, loss);
+                }
+            }
+            epochLosses[epoch] = lossSum / stepsPerEpoch;
+            if (checkpointFile != null && (epoch + 1) % checkpointEvery == 0) {
+                try {
+                    new Checkpoint(epoch + 1, java.util.Arrays.copyOf(epochLosses, epoch + 1), model.checkpointModel(),
+                            opt.state()).write(checkpointFile);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException("writing checkpoint " + checkpointFile + ": " + e.getMessage(), e);
+                }
+            }
+            double seconds = (System.nanoTime() - epochStart) / 1e9;
+            for (TrainingListener listener : listeners) {
+                listener.onEpoch(epoch, epochs, epochLosses[epoch], seconds);
+            }
+        }
+        return new TrainingResult(epochs, epochLosses, (System.nanoTime() - start) / 1e9);
     }
 
     /** What one training step needs from a model: the Mlp through its pass, or a {@link Network}. */
@@ -389,7 +386,10 @@ public final class Trainer {
 
         @Override
         public void backward(float[] xb, int b, long maskSeed, int step) {
-            net.backward(kernels, java.util.Arrays.copyOf(outputGradient, b * samples * net.outputSize()), false);
+            // Network.backward copies what it is given; only the last, shorter batch needs trimming first.
+            int size = b * samples * net.outputSize();
+            net.backward(kernels, size == outputGradient.length ? outputGradient : java.util.Arrays.copyOf(outputGradient, size),
+                    false);
         }
 
         @Override
