@@ -85,7 +85,9 @@ enum ScratchSlot : int {
     kScratchPerPoint = 3,
     kScratchPartials = 4,
     kScratchPackedB = 5,
-    kScratchSlots = 6
+    kScratchConvCols = 6,
+    kScratchConvDcols = 7,
+    kScratchSlots = 8
 };
 
 inline void* scratch_bytes(ScratchSlot slot, size_t bytes) {

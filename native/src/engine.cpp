@@ -132,6 +132,22 @@ void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer
                      db, da);
 }
 
+void conv2d_forward(Engine* engine, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                    int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                    const float* bias, int activation, float* z) {
+    Engine& e = live(engine, "conv2d_forward");
+    e.table.conv2d_forward(e.pool, images, height, width, channels, kernel_h, kernel_w, filters, pad_top, pad_left, out_h,
+                           out_w, x, w, bias, activation, z);
+}
+
+void conv2d_backward(Engine* engine, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                     int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                     const float* z, int activation, float* dz, float* dw, float* db, float* dx) {
+    Engine& e = live(engine, "conv2d_backward");
+    e.table.conv2d_backward(e.pool, images, height, width, channels, kernel_h, kernel_w, filters, pad_top, pad_left,
+                            out_h, out_w, x, w, z, activation, dz, dw, db, dx);
+}
+
 double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits) {
     Engine& e = live(engine, "alpha_loss_categorical");

@@ -22,6 +22,14 @@ void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long s
                              bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                              int activation, float* dz, float* dw, float* db, float* da);
 
+void conv2d_forward(ThreadPool& pool, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                    int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                    const float* bias, int activation, float* z);
+
+void conv2d_backward(ThreadPool& pool, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                     int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                     const float* z, int activation, float* dz, float* dw, float* db, float* dx);
+
 double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits);
 

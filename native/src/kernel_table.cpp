@@ -70,6 +70,8 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         &k::dropout_mask,
         &k::dropout_matmul_forward,
         &k::dropout_matmul_backward,
+        &k::conv2d_forward,
+        &k::conv2d_backward,
         &k::alpha_loss_categorical,
         &k::alpha_loss_gaussian,
         &k::fma_peak_gflops,

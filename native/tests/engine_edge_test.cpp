@@ -137,6 +137,39 @@ int main() {
             }
         }
     }
+    // The convolution: 1x1 to 5x5 kernels, one to 33 channels and filters, valid, same and asymmetric
+    // padding, one image and enough images for several runs and dw blocks.
+    struct Conv { int h, w, c, kh, kw, f, pt, pl, oh, ow; };
+    for (const Conv& cv : {Conv{1, 1, 1, 1, 1, 1, 0, 0, 1, 1}, Conv{5, 4, 3, 3, 3, 7, 1, 1, 5, 4},
+                           Conv{7, 6, 2, 5, 5, 17, 2, 2, 7, 6}, Conv{9, 9, 1, 5, 5, 2, 0, 0, 5, 5},
+                           Conv{6, 6, 33, 4, 4, 3, 1, 2, 5, 6}, Conv{28, 28, 1, 3, 3, 32, 0, 0, 26, 26}}) {
+        for (int images : {1, 5, 40}) {
+            const size_t nx = size_t(images) * cv.h * cv.w * cv.c, nw = size_t(cv.kh) * cv.kw * cv.c * cv.f;
+            const size_t nz = size_t(images) * cv.oh * cv.ow * cv.f;
+            auto x = random(nx, rng), w = random(nw, rng), bias = random(cv.f, rng), g = random(nz, rng);
+            for (int act : {alphadrop::ACT_IDENTITY, alphadrop::ACT_RELU, alphadrop::ACT_TANH}) {
+                std::vector<float> want_z, want_dw, want_dx;
+                for (int isa = 0; isa <= best; ++isa) {
+                    std::vector<float> z(nz), dz = g, dw(nw), db(cv.f), dx(nx);
+                    alphadrop::conv2d_forward(engines[isa], images, cv.h, cv.w, cv.c, cv.kh, cv.kw, cv.f, cv.pt, cv.pl,
+                                              cv.oh, cv.ow, x.data(), w.data(), bias.data(), act, z.data());
+                    alphadrop::conv2d_backward(engines[isa], images, cv.h, cv.w, cv.c, cv.kh, cv.kw, cv.f, cv.pt,
+                                               cv.pl, cv.oh, cv.ow, x.data(), w.data(), z.data(), act, dz.data(),
+                                               dw.data(), db.data(), dx.data());
+                    calls += 2;
+                    if (isa == 0) {
+                        want_z = z;
+                        want_dw = dw;
+                        want_dx = dx;
+                    } else {
+                        expect_close(want_z, z, "conv z", isa, act, cv.c, cv.f);
+                        expect_close(want_dw, dw, "conv dw", isa, act, cv.c, cv.f);
+                        expect_close(want_dx, dx, "conv dx", isa, act, cv.c, cv.f);
+                    }
+                }
+            }
+        }
+    }
     for (auto* e : engines) alphadrop::engine_destroy(e);
     std::printf("engine_edge_test: %ld kernel calls on %d ISA level(s), %d mismatches\n", calls, best + 1, failures);
     return failures == 0 ? 0 : 1;

@@ -80,6 +80,18 @@ void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer
                              const float* a, const float* w, const float* z, int activation,
                              float* dz, float* dw, float* db, float* da);
 
+// 2-D convolution, stride 1, NHWC: z = act(conv(x, w) + bias) for `images` images of height x width x
+// channels; w is (kernel_h * kernel_w * channels) x filters, row (dy * kernel_w + dx) * channels + c;
+// pad_top / pad_left zeros before the first row / column (the rest of the padding follows from out_h,
+// out_w). z is images x out_h x out_w x filters. bias may be null.
+void conv2d_forward(Engine* engine, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                    int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                    const float* bias, int activation, float* z);
+// Backward of conv2d_forward; dz is overwritten with the pre-activation gradient when the activation is
+// not identity. dw and db are overwritten; db and dx may be null.
+void conv2d_backward(Engine* engine, int images, int height, int width, int channels, int kernel_h, int kernel_w,
+                     int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
+                     const float* z, int activation, float* dz, float* dw, float* db, float* dx);
 // Alpha-divergence loss, categorical likelihood. Returns the batch mean of L_n.
 double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits);

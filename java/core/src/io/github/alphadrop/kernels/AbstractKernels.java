@@ -127,6 +127,61 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     @Override
+    public final void conv2dForward(ConvShape shape, int images, FloatView x, FloatView w, FloatView bias,
+                                    Activation activation, FloatView z) {
+        requireNonNull(shape, "shape");
+        requirePositive(images, "images");
+        requireNonNull(activation, "activation");
+        int xSize = product(images, shape.inputSize(), "images*inputSize");
+        int zSize = product(images, shape.outputSize(), "images*outputSize");
+        product(product(images, shape.outHeight() * shape.outWidth(), "images*outHeight*outWidth"), shape.taps(),
+                "images*patches*taps");
+        requireLength(x, "x", xSize, "images*inputSize");
+        requireLength(w, "w", shape.taps() * shape.filters(), "taps*filters");
+        if (bias != null) {
+            requireLength(bias, "bias", shape.filters(), "filters");
+        }
+        requireLength(z, "z", zSize, "images*outputSize");
+        requireDisjoint(new String[]{"z"}, new FloatView[]{z}, new int[]{zSize}, new String[]{"x", "w", "bias"},
+                new FloatView[]{x, w, bias}, new int[]{xSize, shape.taps() * shape.filters(), shape.filters()});
+        conv2dForwardK(shape, images, x, w, bias, activation, z);
+    }
+
+    @Override
+    public final void conv2dBackward(ConvShape shape, int images, FloatView x, FloatView w, FloatView z,
+                                     Activation activation, FloatView dz, FloatView dw, FloatView db, FloatView dx) {
+        requireNonNull(shape, "shape");
+        requirePositive(images, "images");
+        requireNonNull(activation, "activation");
+        int xSize = product(images, shape.inputSize(), "images*inputSize");
+        int zSize = product(images, shape.outputSize(), "images*outputSize");
+        int wSize = shape.taps() * shape.filters();
+        product(product(images, shape.outHeight() * shape.outWidth(), "images*outHeight*outWidth"), shape.taps(),
+                "images*patches*taps");
+        requireLength(x, "x", xSize, "images*inputSize");
+        requireLength(w, "w", wSize, "taps*filters");
+        if (z == null && activation != Activation.IDENTITY) {
+            throw new IllegalArgumentException("z must not be null for activation " + activation
+                    + " (its derivative is computed from z)");
+        }
+        if (z != null) {
+            requireLength(z, "z", zSize, "images*outputSize");
+        }
+        requireLength(dz, "dz", zSize, "images*outputSize");
+        requireLength(dw, "dw", wSize, "taps*filters");
+        if (db != null) {
+            requireLength(db, "db", shape.filters(), "filters");
+        }
+        if (dx != null) {
+            requireLength(dx, "dx", xSize, "images*inputSize");
+        }
+        requireDisjoint(new String[]{"dz", "dw", "db", "dx"}, new FloatView[]{dz, dw, db, dx},
+                new int[]{zSize, wSize, shape.filters(), xSize}, new String[]{"x", "w", "z"},
+                new FloatView[]{x, w, z}, new int[]{xSize, wSize, zSize});
+        conv2dBackwardK(shape, images, x, w, z, activation, dz, dw, db, dx);
+    }
+
+    @Override
     public final double alphaLossCategorical(int batch, int samples, int classes, FloatView logits, int[] labels,
                                              float alpha, FloatView lossPerPoint, FloatView dlogits) {
         requirePositive(batch, "batch");
@@ -199,6 +254,13 @@ public abstract class AbstractKernels implements Kernels {
                                                    int in, int out, FloatView a, FloatView w, FloatView z,
                                                    Activation activation, FloatView dz, FloatView dw, FloatView db,
                                                    FloatView da);
+
+    protected abstract void conv2dForwardK(ConvShape shape, int images, FloatView x, FloatView w, FloatView bias,
+                                           Activation activation, FloatView z);
+
+    protected abstract void conv2dBackwardK(ConvShape shape, int images, FloatView x, FloatView w, FloatView z,
+                                            Activation activation, FloatView dz, FloatView dw, FloatView db,
+                                            FloatView dx);
 
     protected abstract double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits,
                                                     int[] labels, float alpha, FloatView lossPerPoint,

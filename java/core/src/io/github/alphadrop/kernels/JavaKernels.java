@@ -78,6 +78,33 @@ public final class JavaKernels extends AbstractKernels {
     }
 
     @Override
+    protected void conv2dForwardK(ConvShape shape, int images, FloatView x, FloatView w, FloatView bias,
+                                  Activation activation, FloatView z) {
+        int zSize = images * shape.outputSize();
+        float[] zs = out(z, zSize);
+        conv2dForwardArrays(shape, images, in(x, images * shape.inputSize()), in(w, shape.taps() * shape.filters()),
+                in(bias, shape.filters()), activation, zs);
+        commit(z, zs, zSize);
+    }
+
+    @Override
+    protected void conv2dBackwardK(ConvShape shape, int images, FloatView x, FloatView w, FloatView z,
+                                   Activation activation, FloatView dz, FloatView dw, FloatView db, FloatView dx) {
+        int zSize = images * shape.outputSize(), xSize = images * shape.inputSize(), wSize = shape.taps() * shape.filters();
+        float[] dzs = in(dz, zSize);
+        float[] dws = out(dw, wSize);
+        float[] dbs = out(db, shape.filters());
+        float[] dxs = out(dx, xSize);
+        conv2dBackwardArrays(shape, images, in(x, xSize), in(w, wSize), in(z, zSize), activation, dzs, dws, dbs, dxs);
+        if (activation != Activation.IDENTITY) {
+            commit(dz, dzs, zSize);
+        }
+        commit(dw, dws, wSize);
+        commit(db, dbs, shape.filters());
+        commit(dx, dxs, xSize);
+    }
+
+    @Override
     protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
                                            float alpha, FloatView lossPerPoint, FloatView dlogits) {
         int size = batch * samples * classes;
@@ -181,6 +208,101 @@ public final class JavaKernels extends AbstractKernels {
                 return (float) Math.tanh(pre);
             default:
                 throw new AssertionError(activation);
+        }
+    }
+
+    // ---------------------------------------------------------------- convolution
+    // Direct loops over output positions and window taps (no patch matrix): a different computation from
+    // the native im2col + sgemm, which is what makes it a reference for it.
+
+    private static void conv2dForwardArrays(ConvShape s, int images, float[] x, float[] w, float[] bias,
+                                            Activation activation, float[] z) {
+        int f = s.filters(), c = s.channels();
+        float[] acc = new float[f];
+        for (int n = 0; n < images; n++) {
+            for (int oy = 0; oy < s.outHeight(); oy++) {
+                for (int ox = 0; ox < s.outWidth(); ox++) {
+                    for (int j = 0; j < f; j++) {
+                        acc[j] = bias == null ? 0f : bias[j];
+                    }
+                    for (int dy = 0; dy < s.kernelH(); dy++) {
+                        int iy = oy + dy - s.padTop();
+                        for (int dx = 0; dx < s.kernelW(); dx++) {
+                            int ix = ox + dx - s.padLeft();
+                            if (iy < 0 || iy >= s.height() || ix < 0 || ix >= s.width()) {
+                                continue;
+                            }
+                            int xBase = ((n * s.height() + iy) * s.width() + ix) * c;
+                            int tap = (dy * s.kernelW() + dx) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                float v = x[xBase + ch];
+                                int wBase = (tap + ch) * f;
+                                for (int j = 0; j < f; j++) {
+                                    acc[j] += v * w[wBase + j];
+                                }
+                            }
+                        }
+                    }
+                    int zBase = ((n * s.outHeight() + oy) * s.outWidth() + ox) * f;
+                    for (int j = 0; j < f; j++) {
+                        z[zBase + j] = activate(activation, acc[j]);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void conv2dBackwardArrays(ConvShape s, int images, float[] x, float[] w, float[] z,
+                                             Activation activation, float[] dz, float[] dw, float[] db, float[] dx) {
+        int f = s.filters(), c = s.channels();
+        int outSize = images * s.outputSize();
+        if (activation != Activation.IDENTITY) {
+            for (int i = 0; i < outSize; i++) {
+                dz[i] = activation == Activation.RELU ? (z[i] > 0f ? dz[i] : 0f) : dz[i] * (1f - z[i] * z[i]);
+            }
+        }
+        Arrays.fill(dw, 0, s.taps() * f, 0f);
+        if (db != null) {
+            Arrays.fill(db, 0, f, 0f);
+        }
+        if (dx != null) {
+            Arrays.fill(dx, 0, images * s.inputSize(), 0f);
+        }
+        for (int n = 0; n < images; n++) {
+            for (int oy = 0; oy < s.outHeight(); oy++) {
+                for (int ox = 0; ox < s.outWidth(); ox++) {
+                    int zBase = ((n * s.outHeight() + oy) * s.outWidth() + ox) * f;
+                    if (db != null) {
+                        for (int j = 0; j < f; j++) {
+                            db[j] += dz[zBase + j];
+                        }
+                    }
+                    for (int dy = 0; dy < s.kernelH(); dy++) {
+                        int iy = oy + dy - s.padTop();
+                        for (int dxk = 0; dxk < s.kernelW(); dxk++) {
+                            int ix = ox + dxk - s.padLeft();
+                            if (iy < 0 || iy >= s.height() || ix < 0 || ix >= s.width()) {
+                                continue;
+                            }
+                            int xBase = ((n * s.height() + iy) * s.width() + ix) * c;
+                            int tap = (dy * s.kernelW() + dxk) * c;
+                            for (int ch = 0; ch < c; ch++) {
+                                float v = x[xBase + ch];
+                                int wBase = (tap + ch) * f;
+                                float g = 0f;
+                                for (int j = 0; j < f; j++) {
+                                    float d = dz[zBase + j];
+                                    dw[wBase + j] += v * d;
+                                    g += w[wBase + j] * d;
+                                }
+                                if (dx != null) {
+                                    dx[xBase + ch] += g;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -80,6 +80,26 @@ public interface Kernels {
                                FloatView dw, FloatView db, FloatView da);
 
     /**
+     * A 2-D convolution, stride 1, on {@code images} NHWC images: {@code z = act(conv(x, w) + bias)}, with the
+     * geometry and weight layout of {@code shape}. Like a dense layer on the patches of x, without dropout.
+     *
+     * @param x    images × shape.inputSize()
+     * @param w    shape.taps() × filters
+     * @param bias filters, or null
+     * @param z    images × shape.outputSize(), overwritten
+     */
+    void conv2dForward(ConvShape shape, int images, FloatView x, FloatView w, FloatView bias, Activation activation,
+                       FloatView z);
+
+    /**
+     * Backward of {@link #conv2dForward}: given {@code dz} (the gradient with respect to z; overwritten with
+     * the pre-activation gradient unless the activation is the identity), writes dw, db (may be null) and
+     * dx (may be null: the first layer needs no input gradient).
+     */
+    void conv2dBackward(ConvShape shape, int images, FloatView x, FloatView w, FloatView z, Activation activation,
+                        FloatView dz, FloatView dw, FloatView db, FloatView dx);
+
+    /**
      * Alpha-divergence loss for classification. {@code ll[n,k] = log softmax(logits[n,k])[labels[n]]};
      * {@code L_n = -(1/α)(logsumexp_k(α ll[n,k]) - log K)}, with α = 0 computed exactly as
      * {@code -mean_k ll[n,k]}. Writes {@code dlogits[n,k] = w[n,k](softmax(logits[n,k]) - onehot) / B},

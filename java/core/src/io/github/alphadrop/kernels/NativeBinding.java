@@ -98,6 +98,17 @@ final class NativeBinding {
                                                int activation, FloatPointer dz, FloatPointer dw, FloatPointer db,
                                                FloatPointer da);
 
+    static native void conv2d_forward(Engine engine, int images, int height, int width, int channels, int kernelH,
+                                      int kernelW, int filters, int padTop, int padLeft, int outH, int outW,
+                                      @Const FloatPointer x, @Const FloatPointer w, @Const FloatPointer bias,
+                                      int activation, FloatPointer z);
+
+    static native void conv2d_backward(Engine engine, int images, int height, int width, int channels, int kernelH,
+                                       int kernelW, int filters, int padTop, int padLeft, int outH, int outW,
+                                       @Const FloatPointer x, @Const FloatPointer w, @Const FloatPointer z,
+                                       int activation, FloatPointer dz, FloatPointer dw, FloatPointer db,
+                                       FloatPointer dx);
+
     static native double alpha_loss_categorical(Engine engine, int batch, int samples, int classes,
                                                 @Const FloatPointer logits, @Const IntPointer labels, float alpha,
                                                 FloatPointer lossPerPoint, FloatPointer dlogits);

@@ -460,6 +460,60 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     }
 
     @Override
+    protected void conv2dForwardK(ConvShape c, int images, FloatView x, FloatView w, FloatView bias,
+                                  Activation activation, FloatView z) {
+        StagingArea s = beginCall();
+        try {
+            int zSize = images * c.outputSize();
+            FloatPointer px = s.input(0, x, images * c.inputSize());
+            FloatPointer pw = s.input(1, w, c.taps() * c.filters());
+            FloatPointer pb = s.input(2, bias, c.filters());
+            FloatPointer pz = s.output(3, z, zSize);
+            try {
+                NativeBinding.conv2d_forward(state.engine, images, c.height(), c.width(), c.channels(), c.kernelH(),
+                        c.kernelW(), c.filters(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), px, pw, pb,
+                        activation.code, pz);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("conv2d_forward", e);
+            }
+            s.store(3, z, zSize);
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
+    protected void conv2dBackwardK(ConvShape c, int images, FloatView x, FloatView w, FloatView z,
+                                   Activation activation, FloatView dz, FloatView dw, FloatView db, FloatView dx) {
+        StagingArea s = beginCall();
+        try {
+            int zSize = images * c.outputSize(), xSize = images * c.inputSize(), wSize = c.taps() * c.filters();
+            FloatPointer px = s.input(0, x, xSize);
+            FloatPointer pw = s.input(1, w, wSize);
+            FloatPointer pz = s.input(2, z, zSize);
+            FloatPointer pdz = s.input(3, dz, zSize);
+            FloatPointer pdw = s.output(4, dw, wSize);
+            FloatPointer pdb = s.output(5, db, c.filters());
+            FloatPointer pdx = s.output(6, dx, xSize);
+            try {
+                NativeBinding.conv2d_backward(state.engine, images, c.height(), c.width(), c.channels(), c.kernelH(),
+                        c.kernelW(), c.filters(), c.padTop(), c.padLeft(), c.outHeight(), c.outWidth(), px, pw, pz,
+                        activation.code, pdz, pdw, pdb, pdx);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("conv2d_backward", e);
+            }
+            if (activation != Activation.IDENTITY) {
+                s.store(3, dz, zSize);
+            }
+            s.store(4, dw, wSize);
+            s.store(5, db, c.filters());
+            s.store(6, dx, xSize);
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
     protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
                                            float alpha, FloatView lossPerPoint, FloatView dlogits) {
         StagingArea s = beginCall();

@@ -1,15 +1,15 @@
 package io.github.alphadrop.layers;
 
 import io.github.alphadrop.kernels.Activation;
-import io.github.alphadrop.kernels.Dropout;
+import io.github.alphadrop.kernels.ConvShape;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
 /**
  * A 2-D convolution, stride 1, valid or same padding, bias and activation fused, on images stored
- * row-major as {@code rows × height × width × channels} (NHWC). Computed as im2col followed by the
- * backend's dense kernel: the patch matrix ({@code rows·outH·outW × kh·kw·C}) times the weights
- * ({@code kh·kw·C × filters}), so the native backend runs it on its own micro-kernels and the pure-Java
- * backend on its reference loops; backward is the dense backward followed by col2im (a scatter-add).
+ * row-major as {@code rows × height × width × channels} (NHWC), on the backend's convolution kernels
+ * ({@link Kernels#conv2dForward}): the native one multiplies a few images' patch matrices at a time by the
+ * weights, the pure-Java one loops over the window directly.
  *
  * <p>Weights are laid out {@code (dy, dx, c) × filter}: row {@code (dy·kw + dx)·C + c} holds the taps of
  * input channel c at kernel offset (dy, dx). Same padding puts {@code (k-1)/2} zeros before and the rest after.
@@ -32,6 +32,7 @@ public final class Conv2D {
     private final int filters;
     private final Padding padding;
     private final Activation activation;
+    private final ConvShape shape;
 
     /**
      * @throws IllegalArgumentException naming the argument, for non-positive sizes, a kernel larger than a
@@ -65,6 +66,8 @@ public final class Conv2D {
         this.filters = filters;
         this.padding = padding;
         this.activation = activation;
+        this.shape = padding == Padding.SAME ? ConvShape.same(height, width, channels, kernelH, kernelW, filters)
+                : ConvShape.valid(height, width, channels, kernelH, kernelW, filters);
     }
 
     private static void positive(int v, String name) {
@@ -107,84 +110,9 @@ public final class Conv2D {
         return outHeight() * outWidth() * filters;
     }
 
-    private int padTop() {
-        return padding == Padding.SAME ? (kernelH - 1) / 2 : 0;
-    }
-
-    private int padLeft() {
-        return padding == Padding.SAME ? (kernelW - 1) / 2 : 0;
-    }
-
-    private int patchRows(int rows) {
-        if (rows < 1) {
-            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
-        }
-        long r = (long) rows * outHeight() * outWidth();
-        if (r * taps() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(rows + " images make a patch matrix of " + r + " x " + taps()
-                    + ", too large for one array; use fewer rows per call");
-        }
-        return (int) r;
-    }
-
-    /** The patch matrix of {@code rows} images: (rows·outH·outW) × (kh·kw·C). */
-    public float[] im2col(float[] x, int rows) {
-        patchRows(rows);
-        requireLength(x, "x", (long) rows * inputSize());
-        int oh = outHeight(), ow = outWidth(), taps = taps();
-        float[] cols = new float[patchRows(rows) * taps];
-        int pt = padTop(), pl = padLeft();
-        for (int n = 0; n < rows; n++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    int dst = ((n * oh + oy) * ow + ox) * taps;
-                    for (int dy = 0; dy < kernelH; dy++) {
-                        int iy = oy + dy - pt;
-                        for (int dx = 0; dx < kernelW; dx++) {
-                            int ix = ox + dx - pl;
-                            int to = dst + (dy * kernelW + dx) * channels;
-                            if (iy >= 0 && iy < height && ix >= 0 && ix < width) {
-                                System.arraycopy(x, ((n * height + iy) * width + ix) * channels, cols, to, channels);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return cols;
-    }
-
-    /** The adjoint of {@link #im2col}: adds every patch gradient back onto the pixels it came from. */
-    public float[] col2im(float[] dcols, int rows) {
-        int oh = outHeight(), ow = outWidth(), taps = taps();
-        requireLength(dcols, "dcols", (long) patchRows(rows) * taps);
-        float[] dx = new float[rows * inputSize()];
-        int pt = padTop(), pl = padLeft();
-        for (int n = 0; n < rows; n++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    int src = ((n * oh + oy) * ow + ox) * taps;
-                    for (int dy = 0; dy < kernelH; dy++) {
-                        int iy = oy + dy - pt;
-                        if (iy < 0 || iy >= height) {
-                            continue;
-                        }
-                        for (int dxk = 0; dxk < kernelW; dxk++) {
-                            int ix = ox + dxk - pl;
-                            if (ix < 0 || ix >= width) {
-                                continue;
-                            }
-                            int from = src + (dy * kernelW + dxk) * channels;
-                            int to = ((n * height + iy) * width + ix) * channels;
-                            for (int c = 0; c < channels; c++) {
-                                dx[to + c] += dcols[from + c];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return dx;
+    /** The kernels' view of this convolution's geometry. */
+    public ConvShape shape() {
+        return shape;
     }
 
     /**
@@ -195,10 +123,12 @@ public final class Conv2D {
      * @return rows × outH × outW × filters
      */
     public float[] forward(Kernels kernels, float[] x, int rows, float[] w, float[] bias) {
+        requireRows(rows);
         requireWeights(w, bias);
-        float[] cols = im2col(x, rows);
-        float[] z = new float[patchRows(rows) * filters];
-        kernels.dropoutMatmulForward(Dropout.none(), patchRows(rows), 1, false, taps(), filters, cols, w, bias, activation, z);
+        requireLength(x, "x", (long) rows * inputSize());
+        float[] z = new float[outputs(rows)];
+        kernels.conv2dForward(shape, rows, FloatView.of(x), FloatView.of(w), bias == null ? null : FloatView.of(bias),
+                activation, FloatView.of(z));
         return z;
     }
 
@@ -208,20 +138,43 @@ public final class Conv2D {
 
     /**
      * Back-propagates {@code dz} (the gradient with respect to the forward output {@code z}; overwritten
-     * with the pre-activation gradient unless the activation is the identity).
+     * with the pre-activation gradient unless the activation is the identity). With {@code needInputGradient}
+     * false the returned dx is null.
      */
-    public Gradients backward(Kernels kernels, float[] x, int rows, float[] w, float[] z, float[] dz) {
+    public Gradients backward(Kernels kernels, float[] x, int rows, float[] w, float[] z, float[] dz,
+                              boolean needInputGradient) {
+        requireRows(rows);
         requireWeights(w, null);
-        int patches = patchRows(rows);
-        requireLength(z, "z", (long) patches * filters);
-        requireLength(dz, "dz", (long) patches * filters);
-        float[] cols = im2col(x, rows);
+        requireLength(x, "x", (long) rows * inputSize());
+        requireLength(z, "z", outputs(rows));
+        requireLength(dz, "dz", outputs(rows));
         float[] dw = new float[taps() * filters];
         float[] db = new float[filters];
-        float[] dcols = new float[patches * taps()];
-        kernels.dropoutMatmulBackward(Dropout.none(), patches, 1, false, taps(), filters, cols, w, z, activation, dz, dw,
-                db, dcols);
-        return new Gradients(col2im(dcols, rows), dw, db);
+        float[] dx = needInputGradient ? new float[rows * inputSize()] : null;
+        kernels.conv2dBackward(shape, rows, FloatView.of(x), FloatView.of(w), FloatView.of(z), activation,
+                FloatView.of(dz), FloatView.of(dw), FloatView.of(db), dx == null ? null : FloatView.of(dx));
+        return new Gradients(dx, dw, db);
+    }
+
+    /** {@link #backward(Kernels, float[], int, float[], float[], float[], boolean)} with the input gradient. */
+    public Gradients backward(Kernels kernels, float[] x, int rows, float[] w, float[] z, float[] dz) {
+        return backward(kernels, x, rows, w, z, dz, true);
+    }
+
+    private void requireRows(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        long patches = (long) rows * outHeight() * outWidth();
+        if ((long) rows * Math.max(inputSize(), outputSize()) > Integer.MAX_VALUE - 8
+                || patches * taps() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(rows + " images are too many for one call of this convolution"
+                    + " (int-indexed arrays); use fewer rows per call");
+        }
+    }
+
+    private int outputs(int rows) {
+        return rows * outputSize();
     }
 
     private void requireWeights(float[] w, float[] bias) {

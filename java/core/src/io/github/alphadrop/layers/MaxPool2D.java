@@ -56,25 +56,24 @@ public final class MaxPool2D {
         int oh = outHeight(), ow = outWidth();
         float[] out = new float[rows * outputSize()];
         int[] argmax = new int[out.length];
+        // Window positions outermost and channels innermost, so every inner loop runs over contiguous floats.
         for (int n = 0; n < rows; n++) {
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
-                    for (int c = 0; c < channels; c++) {
-                        int best = -1;
-                        float max = 0;
-                        for (int dy = 0; dy < size; dy++) {
-                            for (int dx = 0; dx < size; dx++) {
-                                int i = ((n * height + oy * size + dy) * width + ox * size + dx) * channels + c;
-                                float v = x[i];
-                                if (best < 0 || v > max || (Float.isNaN(v) && !Float.isNaN(max))) {
-                                    best = i;
-                                    max = v;
+                    int o = ((n * oh + oy) * ow + ox) * channels;
+                    for (int dy = 0; dy < size; dy++) {
+                        for (int dx = 0; dx < size; dx++) {
+                            int i = ((n * height + oy * size + dy) * width + ox * size + dx) * channels;
+                            boolean first = dy == 0 && dx == 0;
+                            for (int c = 0; c < channels; c++) {
+                                float v = x[i + c];
+                                float max = out[o + c];
+                                if (first || v > max || (v != v && max == max)) {
+                                    out[o + c] = v;
+                                    argmax[o + c] = i + c;
                                 }
                             }
                         }
-                        int o = ((n * oh + oy) * ow + ox) * channels + c;
-                        out[o] = max;
-                        argmax[o] = best;
                     }
                 }
             }

@@ -87,9 +87,10 @@ public final class ConvLayer implements Layer {
     @Override
     public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
                             int batch, int samples, boolean shared, boolean needInputGradient) {
-        Conv2D.Gradients g = conv.backward(kernels, x, shared ? batch : batch * samples, weights, y, dy);
+        Conv2D.Gradients g = conv.backward(kernels, x, shared ? batch : batch * samples, weights, y, dy,
+                needInputGradient);
         System.arraycopy(g.dw(), 0, dw, 0, dw.length);
         System.arraycopy(g.db(), 0, db, 0, db.length);
-        return needInputGradient ? g.dx() : null;
+        return g.dx();
     }
 }
