@@ -2,6 +2,7 @@ package io.github.alphadrop.adversarial;
 
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.network.Network;
 import io.github.alphadrop.predict.ClassPredictions;
 import io.github.alphadrop.predict.McPredictive;
 
@@ -39,6 +40,7 @@ public final class AttackRunner {
 
     private final String name;
     private final Mlp model;
+    private final Network network;
     private final Kernels kernels;
     private final int samples;
     private final boolean deterministic;
@@ -57,14 +59,44 @@ public final class AttackRunner {
             throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
         }
         Fgsm.checkRange(lower, upper);
+        if (model == null) {
+            throw new IllegalArgumentException("model must not be null");
+        }
         this.name = name;
         this.model = model;
+        this.network = null;
         this.kernels = kernels;
         this.samples = deterministic ? 1 : samples;
         this.deterministic = deterministic;
         this.seed = seed;
         this.lower = lower;
         this.upper = upper;
+    }
+
+    /** The same for a classifier {@link Network}. */
+    public AttackRunner(String name, Network network, Kernels kernels, int samples, boolean deterministic, long seed,
+                        float lower, float upper) {
+        if (samples < 1) {
+            throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
+        }
+        Fgsm.checkRange(lower, upper);
+        if (network == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        this.name = name;
+        this.model = null;
+        this.network = network;
+        this.kernels = kernels;
+        this.samples = deterministic ? 1 : samples;
+        this.deterministic = deterministic;
+        this.seed = seed;
+        this.lower = lower;
+        this.upper = upper;
+    }
+
+    private McGradient gradient() {
+        return model != null ? new McGradient(model, kernels, samples, seed, deterministic)
+                : new McGradient(network, kernels, samples, seed, deterministic);
     }
 
     public String name() {
@@ -81,7 +113,10 @@ public final class AttackRunner {
 
     /** The measuring predictive on x (n × inputSize). */
     public ClassPredictions predict(float[] x) {
-        return new McPredictive(model, kernels, samples, seed ^ MEASURE_SEED_MIX, deterministic).predictClasses(x);
+        McPredictive predictive = model != null
+                ? new McPredictive(model, kernels, samples, seed ^ MEASURE_SEED_MIX, deterministic)
+                : new McPredictive(network, kernels, samples, seed ^ MEASURE_SEED_MIX, deterministic);
+        return predictive.predictClasses(x);
     }
 
     /** Expected calibration error and reliability bins of the clean predictions. */
@@ -110,7 +145,7 @@ public final class AttackRunner {
         for (int i = 0; i < predicted.length; i++) {
             predicted[i] = clean.predictedClass(i);
         }
-        Fgsm fgsm = new Fgsm(new McGradient(model, kernels, samples, seed, deterministic), lower, upper);
+        Fgsm fgsm = new Fgsm(gradient(), lower, upper);
         float[] g = fgsm.gradient(x, predicted, 0);
         tick(tick);
         List<AttackRow> rows = new ArrayList<>();
@@ -149,7 +184,7 @@ public final class AttackRunner {
         if (keep.length == 0) {
             throw new IllegalArgumentException("every input is labelled " + target + ": nothing to attack");
         }
-        int d = model.inputSize();
+        int d = model != null ? model.inputSize() : network.inputSize();
         float[] xs = new float[keep.length * d];
         int[] ys = new int[keep.length];
         for (int i = 0; i < keep.length; i++) {
@@ -159,7 +194,7 @@ public final class AttackRunner {
         // Example rows as indices into the kept subset.
         int[] examples = Arrays.stream(exampleRows == null ? new int[0] : exampleRows)
                 .map(r -> Arrays.binarySearch(keep, r)).filter(r -> r >= 0).toArray();
-        TargetedFgsm attack = new TargetedFgsm(new McGradient(model, kernels, samples, seed, deterministic), target,
+        TargetedFgsm attack = new TargetedFgsm(gradient(), target,
                 stepSize, lower, upper);
         ClassPredictions clean = predict(xs);
         List<AttackRow> rows = new ArrayList<>();
@@ -195,7 +230,7 @@ public final class AttackRunner {
     }
 
     private void checkInputs(float[] x, int[] labels) {
-        int d = model.inputSize();
+        int d = model != null ? model.inputSize() : network.inputSize();
         if (x == null || labels == null || x.length != (long) labels.length * d || labels.length == 0) {
             throw new IllegalArgumentException("need n × " + d + " inputs and n labels, got "
                     + (x == null ? "null" : x.length) + " values and " + (labels == null ? "null" : labels.length) + " labels");
@@ -225,7 +260,7 @@ public final class AttackRunner {
     }
 
     private void addFrames(List<List<Frame>> frames, int[] rows, float[] x, ClassPredictions p, String caption) {
-        int d = model.inputSize();
+        int d = model != null ? model.inputSize() : network.inputSize();
         for (int e = 0; e < frames.size(); e++) {
             int r = rows[e];
             int c = p.predictedClass(r);

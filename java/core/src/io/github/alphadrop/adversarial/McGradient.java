@@ -5,6 +5,8 @@ import io.github.alphadrop.predict.McPredictive;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
+import io.github.alphadrop.network.MaskSpec;
+import io.github.alphadrop.network.Network;
 
 /**
  * The gradient, with respect to the input, of the log MC predictive {@code log p̄(y|x)}, where
@@ -22,19 +24,33 @@ import io.github.alphadrop.model.MlpPass;
  * deterministic, which is what makes finite-difference checks possible; successive attack iterations
  * pass successive steps so each sees fresh masks.
  *
- * <p>Not thread-safe: it owns one {@link MlpPass} and its buffers. Parallelism comes from the kernels.
+ * <p>Not thread-safe: it owns one {@link MlpPass} (or drives one network) and its buffers. Parallelism comes
+ * from the kernels.
  */
 public final class McGradient {
 
     /** Rows (inputs × passes) per forward call, as in the predictive: bounds memory at rows × widest layer. */
     static final int MAX_ROWS = 4096;
 
+    /** Activation floats a network's chunk may occupy (128 MB), as in the predictive. */
+    static final long NETWORK_CHUNK_FLOATS = 32L << 20;
+
     private final Mlp model;
+    private final Network network;
     private final int samples;
     private final long seed;
     private final boolean deterministic;
     private final int chunkInputs;
-    private final MlpPass pass;
+    private final Pass pass;
+
+    /** One chunk's forward and the backward of the logit gradients written into {@link #outputGradient()}. */
+    private interface Pass {
+        float[] forward(float[] xb, int b, int maskStep, boolean stochastic);
+
+        float[] outputGradient();
+
+        void backward(float[] xb, int b, int maskStep, boolean stochastic, float[] gradient);
+    }
 
     /**
      * @param samples       T ≥ 1 dropout passes (ignored, 1, in deterministic mode); at most {@value #MAX_ROWS}
@@ -52,15 +68,89 @@ public final class McGradient {
             throw new IllegalArgumentException("samples (T) must be in [1, " + MAX_ROWS + "], got " + samples);
         }
         this.model = model;
+        this.network = null;
         this.samples = deterministic ? 1 : samples;
         this.seed = seed;
         this.deterministic = deterministic;
         this.chunkInputs = Math.max(1, MAX_ROWS / this.samples);
-        this.pass = new MlpPass(model, kernels, chunkInputs, this.samples);
+        MlpPass mlpPass = new MlpPass(model, kernels, chunkInputs, this.samples);
+        this.pass = new Pass() {
+            @Override
+            public float[] forward(float[] xb, int b, int maskStep, boolean stochastic) {
+                return mlpPass.forward(xb, b, seed, maskStep, stochastic);
+            }
+
+            @Override
+            public float[] outputGradient() {
+                return mlpPass.outputGradient();
+            }
+
+            @Override
+            public void backward(float[] xb, int b, int maskStep, boolean stochastic, float[] gradient) {
+                mlpPass.backward(xb, b, seed, maskStep, stochastic, gradient);
+            }
+        };
     }
 
+    /**
+     * The same for a classifier {@link Network} (its last layer gives the logits): its layers below the first
+     * dropout run once per input for all T passes, forward and backward.
+     */
+    public McGradient(Network network, Kernels kernels, int samples, long seed, boolean deterministic) {
+        if (network == null || kernels == null) {
+            throw new IllegalArgumentException((network == null ? "network" : "kernels") + " must not be null");
+        }
+        if (samples < 1 || samples > MAX_ROWS) {
+            throw new IllegalArgumentException("samples (T) must be in [1, " + MAX_ROWS + "], got " + samples);
+        }
+        this.model = null;
+        this.network = network;
+        this.samples = deterministic ? 1 : samples;
+        this.seed = seed;
+        this.deterministic = deterministic;
+        this.chunkInputs = Math.max(1, Math.min(MAX_ROWS / this.samples, network.maxBatch(this.samples,
+                NETWORK_CHUNK_FLOATS)));
+        this.pass = new Pass() {
+            private float[] dlogits;
+
+            @Override
+            public float[] forward(float[] xb, int b, int maskStep, boolean stochastic) {
+                float[] logits = network.forward(kernels, b * network.inputSize() == xb.length ? xb
+                        : java.util.Arrays.copyOf(xb, b * network.inputSize()), b, McGradient.this.samples,
+                        new MaskSpec(seed, maskStep), stochastic);
+                dlogits = new float[logits.length];
+                return logits;
+            }
+
+            @Override
+            public float[] outputGradient() {
+                return dlogits;
+            }
+
+            @Override
+            public void backward(float[] xb, int b, int maskStep, boolean stochastic, float[] gradient) {
+                float[] dx = network.backward(kernels, dlogits, true);
+                System.arraycopy(dx, 0, gradient, 0, b * network.inputSize());
+            }
+        };
+    }
+
+    /** The MLP attacked, or null for a network. */
     public Mlp model() {
         return model;
+    }
+
+    /** The network attacked, or null for an MLP. */
+    public Network network() {
+        return network;
+    }
+
+    private int inputSize() {
+        return model != null ? model.inputSize() : network.inputSize();
+    }
+
+    private int outputSize() {
+        return model != null ? model.outputSize() : network.outputSize();
     }
 
     /** T actually used: 1 in deterministic mode. */
@@ -81,8 +171,8 @@ public final class McGradient {
      * @param gradient n × inputSize, overwritten; null to compute only the value
      */
     public double[] logProbGradient(float[] x, int[] classes, int step, float[] gradient) {
-        int d = model.inputSize();
-        int c = model.outputSize();
+        int d = inputSize();
+        int c = outputSize();
         int n = rows(x);
         if (classes == null || classes.length != n) {
             throw new IllegalArgumentException("classes must have one entry per input (" + n + "), got "
@@ -110,7 +200,7 @@ public final class McGradient {
             int b = Math.min(chunkInputs, n - from);
             System.arraycopy(x, from * d, xb, 0, b * d);
             int maskStep = maskStep(step, chunks, chunk);
-            float[] logits = pass.forward(xb, b, seed, maskStep, !deterministic);
+            float[] logits = pass.forward(xb, b, maskStep, !deterministic);
             float[] dlogits = pass.outputGradient();
             for (int i = 0; i < b; i++) {
                 int y = classes[from + i];
@@ -142,7 +232,7 @@ public final class McGradient {
                 }
             }
             if (gb != null) {
-                pass.backward(xb, b, seed, maskStep, !deterministic, gb);
+                pass.backward(xb, b, maskStep, !deterministic, gb);
                 System.arraycopy(gb, 0, gradient, from * d, b * d);
             }
         }
@@ -155,7 +245,7 @@ public final class McGradient {
     }
 
     private int rows(float[] x) {
-        int d = model.inputSize();
+        int d = inputSize();
         if (x == null || x.length == 0 || x.length % d != 0) {
             throw new IllegalArgumentException("inputs must be a positive multiple of the model's input size " + d
                     + ", got " + (x == null ? "null" : x.length));

@@ -5,6 +5,13 @@ import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.layers.Conv2D;
+import io.github.alphadrop.layers.MaxPool2D;
+import io.github.alphadrop.network.ConvLayer;
+import io.github.alphadrop.network.DenseLayer;
+import io.github.alphadrop.network.Layer;
+import io.github.alphadrop.network.Network;
+import io.github.alphadrop.network.PoolLayer;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,25 +23,35 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The AlphaDrop model file, version 1. Big-endian (Java {@code DataOutput}) throughout:
+ * The AlphaDrop model file. This code writes version 2 and reads versions 1 and 2. Big-endian (Java
+ * {@code DataOutput}) throughout. Version 2, a model as a list of layers:
  * <pre>
  *   bytes 0-7   magic "ALPHADRP"
- *   int         format version (1)
- *   int         number of layer boundaries L+1, then L+1 ints: the widths (input, hidden..., output)
- *   int         hidden activation code (0 identity, 1 relu, 2 tanh)
- *   L floats    drop probability before each dense layer
+ *   int         format version (2)
  *   int         likelihood (0 categorical, 1 gaussian); boolean learnTau; float initial log τ; float log τ
  *   settings    float alpha, int samples, int epochs, int batch, double weightDecay, long seed,
  *               UTF optimizer, UTF data
  *   boolean     normalisation present; if so four (int n, n doubles) arrays: feature mean, feature std,
  *               target mean, target std (targets empty for classification)
- *   per layer   size(l)·size(l+1) floats weights (row-major), size(l+1) floats biases
+ *   int         model kind: 0 an {@link Mlp} (its dense layers follow), 1 a {@link Network} of any layers
+ *   int         the Mlp's hidden activation (kind 0), else 0
+ *   int         number of layers, then per layer a tag and its shape:
+ *                 1 dense:     int in, int out, int activation, float drop probability of its input, int mask id
+ *                 2 conv2d:    int height, width, channels, kernel (square), filters, padding (0 valid, 1 same),
+ *                              int activation
+ *                 3 maxpool2d: int height, width, channels, window size
+ *   per layer   its parameters: weights (row-major, dense in × out, conv taps × filters), then biases
  *   int         CRC-32 of every byte before it
  * </pre>
- * {@link #save} writes a temporary file beside the target and renames it, so a failed save never leaves
+ * Activation codes are the file's own: 0 identity, 1 relu, 2 tanh. Version 1 held only MLPs: the widths,
+ * the hidden activation, the drop probabilities, likelihood, settings, normalisation, then the weights.
+ *
+ * <p>{@link #save} writes a temporary file beside the target and renames it, so a failed save never leaves
  * a half-written model. {@link #load} and {@link #decode} check magic, version, checksum and every size
  * before they trust the contents; invalid bytes are a {@link ModelFileException}. {@link #encode} and
  * {@link #decode} give the same bytes as a file, to send a model over a wire or keep it in a store.
@@ -42,22 +59,64 @@ import java.util.zip.CRC32;
 public final class ModelFile {
 
     private static final byte[] MAGIC = {'A', 'L', 'P', 'H', 'A', 'D', 'R', 'P'};
-    /** The format version this code writes and reads. */
-    public static final int VERSION = 1;
+    /** The format version this code writes; it also reads {@link #VERSION_1}. */
+    public static final int VERSION = 2;
+    /** The first format: MLPs only. */
+    public static final int VERSION_1 = 1;
+    private static final int KIND_MLP = 0;
+    private static final int KIND_NETWORK = 1;
+    private static final int TAG_DENSE = 1;
+    private static final int TAG_CONV2D = 2;
+    private static final int TAG_MAXPOOL2D = 3;
+    private static final int MAX_LAYERS = 1024;
     private static final int MAX_WIDTH = 1 << 24;
 
     private ModelFile() {
     }
 
-    /** A model with how it was trained and, optionally, the normalisation of its inputs and targets. */
-    public record Saved(Mlp model, TrainingSettings settings, Normalization scaling) {
+    /**
+     * A model with how it was trained and, optionally, the normalisation of its inputs and targets. Exactly
+     * one of {@code model} (an MLP) and {@code network} (any other network of layers) is non-null.
+     */
+    public record Saved(Mlp model, TrainingSettings settings, Normalization scaling, Network network) {
+
+        public Saved(Mlp model, TrainingSettings settings, Normalization scaling) {
+            this(model, settings, scaling, null);
+        }
+
+        /** Input width of whichever model this is. */
+        public int inputSize() {
+            return model != null ? model.inputSize() : network.inputSize();
+        }
+
+        /** Output width (classes, or target dimensions) of whichever model this is. */
+        public int outputSize() {
+            return model != null ? model.outputSize() : network.outputSize();
+        }
+
+        /** The likelihood: an MLP's own; networks are classifiers. */
+        public Likelihood likelihood() {
+            return model != null ? model.likelihood() : Likelihood.categorical();
+        }
+    }
+
+    /** Saves a {@link Network} classifier (see {@link #encode(Network, TrainingSettings, Normalization)}). */
+    public static void save(Path path, Network network, TrainingSettings settings, Normalization scaling)
+            throws IOException {
+        if (path == null || network == null) {
+            throw new IllegalArgumentException((path == null ? "path" : "network") + " must not be null");
+        }
+        writeAtomically(path, encode(network, settings, scaling));
     }
 
     public static void save(Path path, Mlp model, TrainingSettings settings, Normalization scaling) throws IOException {
         if (path == null || model == null) {
             throw new IllegalArgumentException((path == null ? "path" : "model") + " must not be null");
         }
-        byte[] bytes = encode(model, settings, scaling);
+        writeAtomically(path, encode(model, settings, scaling));
+    }
+
+    private static void writeAtomically(Path path, byte[] bytes) throws IOException {
         Path absolute = path.toAbsolutePath();
         if (Files.isDirectory(absolute)) {
             throw new IllegalArgumentException(path + " is a folder; give the model file's name, e.g. " + path.resolve("model.adm"));
@@ -127,6 +186,42 @@ public final class ModelFile {
         }
     }
 
+    /**
+     * A classifier {@link Network}'s model file bytes.
+     *
+     * @param settings how it was trained, or null for unknown
+     * @param scaling  the normalisation of its inputs (no targets), or null
+     */
+    public static byte[] encode(Network network, TrainingSettings settings, Normalization scaling) {
+        if (network == null) {
+            throw new IllegalArgumentException("network must not be null");
+        }
+        for (int i = 0; i < network.parameters().size(); i++) {
+            float[] p = network.parameters().get(i);
+            for (int j = 0; j < p.length; j++) {
+                if (!Float.isFinite(p[j])) {
+                    throw new IllegalArgumentException("the network's parameter array " + i + " holds " + p[j] + " at "
+                            + j + ": a model with non-finite parameters cannot be saved");
+                }
+            }
+        }
+        for (Layer layer : network.layers()) {
+            if (!(layer instanceof DenseLayer || layer instanceof ConvLayer || layer instanceof PoolLayer)) {
+                throw new IllegalArgumentException("a " + layer.getClass().getName() + " layer has no model file tag");
+            }
+        }
+        if (scaling != null && (scaling.featureDim() != network.inputSize() || scaling.hasTargets())) {
+            throw new IllegalArgumentException("scaling must have " + network.inputSize()
+                    + " features and no targets for this classifier, got " + scaling.featureDim() + " features"
+                    + (scaling.hasTargets() ? " and targets" : ""));
+        }
+        try {
+            return encodeNetwork(network, settings == null ? TrainingSettings.unknown() : settings, scaling);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("writing to a byte array cannot fail", e);
+        }
+    }
+
     /** Writes {@link #encode}'s bytes to {@code out} (which stays open). */
     public static void encode(Mlp model, TrainingSettings settings, Normalization scaling, java.io.OutputStream out)
             throws IOException {
@@ -162,25 +257,15 @@ public final class ModelFile {
         return decode(in.readAllBytes(), "model stream");
     }
 
-    private static byte[] encodeBytes(Mlp model, TrainingSettings s, Normalization scaling) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private static DataOutputStream header(ByteArrayOutputStream bytes, Likelihood lik, float logTau,
+                                           TrainingSettings s, Normalization scaling) throws IOException {
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeInt(VERSION);
-        int layers = model.layers();
-        out.writeInt(layers + 1);
-        for (int i = 0; i <= layers; i++) {
-            out.writeInt(model.size(i));
-        }
-        out.writeInt(model.activation().code);
-        for (int l = 0; l < layers; l++) {
-            out.writeFloat(model.dropout(l));
-        }
-        Likelihood lik = model.likelihood();
         out.writeInt(lik.isCategorical() ? 0 : 1);
         out.writeBoolean(lik.learnsTau());
         out.writeFloat(lik.initialLogTau());
-        out.writeFloat(model.logTau());
+        out.writeFloat(logTau);
         out.writeFloat(s.alpha());
         out.writeInt(s.samples());
         out.writeInt(s.epochs());
@@ -196,16 +281,95 @@ public final class ModelFile {
             writeDoubles(out, scaling.targetMean());
             writeDoubles(out, scaling.targetStd());
         }
-        for (int l = 0; l < layers; l++) {
-            writeFloats(out, model.weights(l));
-            writeFloats(out, model.biases(l));
-        }
+        return out;
+    }
+
+    private static byte[] finish(ByteArrayOutputStream bytes, DataOutputStream out) throws IOException {
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
         out.writeInt((int) crc.getValue());
         out.flush();
         return bytes.toByteArray();
+    }
+
+    private static byte[] encodeBytes(Mlp model, TrainingSettings s, Normalization scaling) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = header(bytes, model.likelihood(), model.logTau(), s, scaling);
+        out.writeInt(KIND_MLP);
+        out.writeInt(activationCode(model.activation()));
+        int layers = model.layers();
+        out.writeInt(layers);
+        for (int l = 0; l < layers; l++) {
+            out.writeInt(TAG_DENSE);
+            out.writeInt(model.size(l));
+            out.writeInt(model.size(l + 1));
+            out.writeInt(activationCode(l + 1 < layers ? model.activation() : Activation.IDENTITY));
+            out.writeFloat(model.dropout(l));
+            out.writeInt(l);
+        }
+        for (int l = 0; l < layers; l++) {
+            writeFloats(out, model.weights(l));
+            writeFloats(out, model.biases(l));
+        }
+        return finish(bytes, out);
+    }
+
+    private static byte[] encodeNetwork(Network network, TrainingSettings s, Normalization scaling) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = header(bytes, Likelihood.categorical(), 0f, s, scaling);
+        out.writeInt(KIND_NETWORK);
+        out.writeInt(0);
+        out.writeInt(network.layers().size());
+        for (Layer layer : network.layers()) {
+            if (layer instanceof DenseLayer d) {
+                out.writeInt(TAG_DENSE);
+                out.writeInt(d.inputSize());
+                out.writeInt(d.outputSize());
+                out.writeInt(activationCode(d.activation()));
+                out.writeFloat(d.dropout());
+                out.writeInt(d.maskId());
+            } else if (layer instanceof ConvLayer c) {
+                Conv2D conv = c.conv();
+                out.writeInt(TAG_CONV2D);
+                out.writeInt(conv.height());
+                out.writeInt(conv.width());
+                out.writeInt(conv.channels());
+                out.writeInt(conv.kernelH());
+                out.writeInt(conv.filters());
+                out.writeInt(conv.padding() == Conv2D.Padding.VALID ? 0 : 1);
+                out.writeInt(activationCode(conv.activation()));
+            } else {
+                MaxPool2D pool = ((PoolLayer) layer).pool();
+                out.writeInt(TAG_MAXPOOL2D);
+                out.writeInt(pool.height());
+                out.writeInt(pool.width());
+                out.writeInt(pool.channels());
+                out.writeInt(pool.size());
+            }
+        }
+        for (float[] p : network.parameters()) {
+            writeFloats(out, p);
+        }
+        return finish(bytes, out);
+    }
+
+    private static int activationCode(Activation a) {
+        return switch (a) {
+            case IDENTITY -> 0;
+            case RELU -> 1;
+            case TANH -> 2;
+        };
+    }
+
+    private static Activation activationOf(int code, String name) {
+        return switch (code) {
+            case 0 -> Activation.IDENTITY;
+            case 1 -> Activation.RELU;
+            case 2 -> Activation.TANH;
+            default -> throw new ModelFileException(name + ": model file is corrupted (unexpected activation code "
+                    + code + ")");
+        };
     }
 
     static Saved decode(byte[] bytes, String name) {
@@ -218,9 +382,9 @@ public final class ModelFile {
             }
         }
         int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
-        if (version != VERSION) {
-            throw new ModelFileException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads version "
-                    + VERSION + ")");
+        if (version != VERSION && version != VERSION_1) {
+            throw new ModelFileException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads versions "
+                    + VERSION_1 + " and " + VERSION + ")");
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
@@ -230,6 +394,9 @@ public final class ModelFile {
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length + 4, bytes.length - MAGIC.length - 8));
         try {
+            if (version == VERSION) {
+                return decodeVersion2(in, name);
+            }
             int boundaries = in.readInt();
             check(boundaries >= 2 && boundaries <= 1024, name, "layer count " + boundaries);
             int[] sizes = new int[boundaries];
@@ -296,6 +463,116 @@ public final class ModelFile {
         } catch (IllegalArgumentException e) {
             throw new ModelFileException(name + ": model file is corrupted (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static Saved decodeVersion2(DataInputStream in, String name) throws IOException {
+        int kind = in.readInt();
+        check(kind == 0 || kind == 1, name, "likelihood code " + kind);
+        boolean learnTau = in.readBoolean();
+        float initialLogTau = in.readFloat();
+        float logTau = in.readFloat();
+        check(Float.isFinite(initialLogTau) && Float.isFinite(logTau), name, "log tau " + logTau);
+        Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
+        TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
+                in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
+        Normalization scaling = readScaling(in, name);
+        int modelKind = in.readInt();
+        check(modelKind == KIND_MLP || modelKind == KIND_NETWORK, name, "model kind " + modelKind);
+        Activation hidden = activationOf(in.readInt(), name);
+        int count = in.readInt();
+        check(count >= 1 && count <= MAX_LAYERS, name, "layer count " + count);
+        int[][] shapes = new int[count][];
+        float[] dropout = new float[count];
+        int[] maskIds = new int[count];
+        long parameters = 0;
+        for (int l = 0; l < count; l++) {
+            int tag = in.readInt();
+            switch (tag) {
+                case TAG_DENSE -> {
+                    int d = width(in, name), h = width(in, name), act = in.readInt();
+                    dropout[l] = in.readFloat();
+                    check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
+                    maskIds[l] = in.readInt();
+                    shapes[l] = new int[]{tag, d, h, act};
+                    parameters += (long) d * h + h;
+                }
+                case TAG_CONV2D -> {
+                    int[] v = {tag, width(in, name), width(in, name), width(in, name), width(in, name), width(in, name),
+                            in.readInt(), in.readInt()};
+                    check(v[6] == 0 || v[6] == 1, name, "padding code " + v[6]);
+                    shapes[l] = v;
+                    parameters += (long) v[4] * v[4] * v[3] * v[5] + v[5];
+                }
+                case TAG_MAXPOOL2D -> shapes[l] = new int[]{tag, width(in, name), width(in, name), width(in, name),
+                        width(in, name)};
+                default -> throw new ModelFileException(name + ": model file is corrupted (unexpected layer tag " + tag
+                        + " of layer " + l + ")");
+            }
+        }
+        // Sizes against the bytes that are there, before anything that large is allocated.
+        check(parameters * Float.BYTES == in.available(), name, "layer shapes: they need " + parameters
+                + " parameters (" + parameters * Float.BYTES + " bytes) but " + in.available() + " bytes follow");
+        if (modelKind == KIND_MLP) {
+            int[] sizes = new int[count + 1];
+            sizes[0] = shapes[0][1];
+            for (int l = 0; l < count; l++) {
+                check(shapes[l][0] == TAG_DENSE && shapes[l][1] == sizes[l] && maskIds[l] == l, name,
+                        "layer " + l + " of an MLP");
+                sizes[l + 1] = shapes[l][2];
+                Activation act = activationOf(shapes[l][3], name);
+                check(act == (l + 1 < count ? hidden : Activation.IDENTITY), name, "activation " + act + " of MLP layer " + l);
+            }
+            check(hidden != Activation.IDENTITY, name, "hidden activation " + hidden);
+            int[] hiddenSizes = java.util.Arrays.copyOfRange(sizes, 1, count);
+            Mlp model = Mlp.builder(sizes[0]).activation(hidden).likelihood(likelihood).dropoutPerLayer(dropout)
+                    .hidden(hiddenSizes).output(sizes[count]).build();
+            for (int l = 0; l < model.layers(); l++) {
+                readInto(in, model.weights(l), name);
+                readInto(in, model.biases(l), name);
+            }
+            model.logTauHolder()[0] = logTau;
+            check(scaling == null || scaling.featureDim() == sizes[0], name, "scaling width " + (scaling == null ? 0 : scaling.featureDim()));
+            Finite.requireFiniteParameters(model);
+            return new Saved(model, settings, scaling);
+        }
+        check(likelihood.isCategorical(), name, "likelihood of a network (networks are classifiers)");
+        List<Layer> layers = new ArrayList<>();
+        for (int l = 0; l < count; l++) {
+            int[] v = shapes[l];
+            layers.add(switch (v[0]) {
+                case TAG_DENSE -> new DenseLayer(v[1], v[2], activationOf(v[3], name), dropout[l], maskIds[l]);
+                case TAG_CONV2D -> new ConvLayer(v[1], v[2], v[3], v[4], v[5],
+                        v[6] == 0 ? Conv2D.Padding.VALID : Conv2D.Padding.SAME, activationOf(v[7], name));
+                default -> new PoolLayer(v[1], v[2], v[3], v[4]);
+            });
+        }
+        Network network = new Network(layers);
+        for (float[] p : network.parameters()) {
+            readInto(in, p, name);
+            for (float x : p) {
+                check(Float.isFinite(x), name, "non-finite parameter " + x);
+            }
+        }
+        check(scaling == null || scaling.featureDim() == network.inputSize(), name, "scaling width "
+                + (scaling == null ? 0 : scaling.featureDim()));
+        return new Saved(null, settings, scaling, network);
+    }
+
+    private static int width(DataInputStream in, String name) throws IOException {
+        int v = in.readInt();
+        check(v >= 1 && v <= MAX_WIDTH, name, "layer size " + v);
+        return v;
+    }
+
+    private static Normalization readScaling(DataInputStream in, String name) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        double[] mean = readDoubles(in, name);
+        double[] std = readDoubles(in, name);
+        double[] targetMean = readDoubles(in, name);
+        double[] targetStd = readDoubles(in, name);
+        return Normalization.of(mean, std, targetMean, targetStd);
     }
 
     private static void writeFloats(DataOutputStream out, float[] v) throws IOException {

@@ -84,6 +84,30 @@ public final class Conv2D {
         return padding == Padding.SAME ? width : width - kernelW + 1;
     }
 
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int kernelH() {
+        return kernelH;
+    }
+
+    public int kernelW() {
+        return kernelW;
+    }
+
+    public Padding padding() {
+        return padding;
+    }
+
+    public Activation activation() {
+        return activation;
+    }
+
     public int filters() {
         return filters;
     }

@@ -28,6 +28,23 @@ public final class MaxPool2D {
         this.size = size;
     }
 
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    /** The window side, which is also the stride. */
+    public int size() {
+        return size;
+    }
+
     public int outHeight() {
         return height / size;
     }

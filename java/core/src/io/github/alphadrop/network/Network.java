@@ -66,6 +66,29 @@ public final class Network {
         }
     }
 
+    /**
+     * Floats one datapoint occupies in a stochastic forward with K = {@code samples} plus its backward: the
+     * input and every layer's output (once while shared, K times after the first dropout), twice for the
+     * gradients. What callers size their chunks of inputs by.
+     */
+    public long floatsPerDatapoint(int samples) {
+        long floats = inputSize();
+        boolean shared = true;
+        for (Layer layer : layers) {
+            shared = layer.sharesOutput(shared, true);
+            floats += (long) layer.outputSize() * (shared ? 1 : samples);
+        }
+        return 2 * floats;
+    }
+
+    /**
+     * How many datapoints with K = {@code samples} fit in {@code budgetFloats} floats of activations and
+     * gradients (at least 1).
+     */
+    public int maxBatch(int samples, long budgetFloats) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, budgetFloats / floatsPerDatapoint(samples)));
+    }
+
     /** Every parameter array, layer by layer. */
     public List<float[]> parameters() {
         List<float[]> p = new ArrayList<>();

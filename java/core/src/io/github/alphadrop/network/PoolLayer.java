@@ -15,6 +15,10 @@ public final class PoolLayer implements Layer {
         this.pool = new MaxPool2D(height, width, channels, size);
     }
 
+    public MaxPool2D pool() {
+        return pool;
+    }
+
     @Override
     public String tag() {
         return "maxpool2d";

@@ -19,6 +19,8 @@ public final class McPredictive {
 
     /** Rows (inputs × passes) per forward call: bounds memory at rows × widest layer floats. */
     static final int MAX_ROWS = 4096;
+    /** Activation floats a network's chunk may occupy (128 MB). */
+    static final long NETWORK_CHUNK_FLOATS = 32L << 20;
 
     private final Mlp model;
     private final Network network;
@@ -128,7 +130,7 @@ public final class McPredictive {
         float[] entropy = new float[n];
         float[] expectedEntropy = new float[n];
         float[] mi = new float[n];
-        Chunking ch = new Chunking(n, samples);
+        Chunking ch = new Chunking(n, samples, network);
         Forward pass = forward(ch);
         try {
             // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
@@ -218,7 +220,7 @@ public final class McPredictive {
         float[] mean = new float[n * d];
         float[] var = new float[n * d];
         double[] ll = y == null ? null : new double[n];
-        Chunking ch = new Chunking(n, samples);
+        Chunking ch = new Chunking(n, samples, network);
         MlpPass pass = new MlpPass(model, kernels, ch.inputs, ch.passes);
         try {
             double[] sum = new double[ch.inputs * d];
@@ -330,9 +332,11 @@ public final class McPredictive {
         final int inputs;
         final int passes;
 
-        Chunking(int n, int samples) {
+        Chunking(int n, int samples, Network network) {
             this.passes = Math.min(samples, MAX_ROWS);
-            this.inputs = Math.max(1, Math.min(n, MAX_ROWS / passes));
+            int inputs = Math.max(1, Math.min(n, MAX_ROWS / passes));
+            // A convolution stack keeps tens of thousands of floats per input: bound the chunk by memory too.
+            this.inputs = network == null ? inputs : Math.min(inputs, network.maxBatch(passes, NETWORK_CHUNK_FLOATS));
         }
     }
 }

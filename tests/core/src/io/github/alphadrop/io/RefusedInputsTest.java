@@ -66,11 +66,28 @@ class RefusedInputsTest {
     @Test
     void aCraftedFileWithHugeWidthsIsRejectedBeforeAllocating() {
         byte[] bytes = ModelFile.encode(model(), null, null);
-        // magic (8), version (4), boundary count (4), then the widths 3, 4, 2.
+        // Version 2 ends with the layer list (count, then per dense layer tag, in, out, activation, dropout,
+        // mask id: 24 bytes), the 3*4+4 + 4*2+2 parameters and the checksum.
+        int layers = bytes.length - 4 - 26 * Float.BYTES - (4 + 2 * 24);
         ByteBuffer b = ByteBuffer.wrap(bytes);
-        b.putInt(16, 1 << 24).putInt(20, 1 << 24);
+        b.putInt(layers + 12, 1 << 24).putInt(layers + 32, 1 << 24);
+        assertRejectedAtOnce(withChecksum(bytes));
+    }
+
+    @Test
+    void aCraftedVersion1FileWithHugeWidthsIsRejectedBeforeAllocating() throws Exception {
+        byte[] bytes;
+        try (var in = RefusedInputsTest.class.getResourceAsStream("digits-mlp-v1.adm")) {
+            bytes = in.readAllBytes();
+        }
+        // magic (8), version (4), boundary count (4), then the widths 64, 24, 10.
+        ByteBuffer.wrap(bytes).putInt(16, 1 << 24).putInt(20, 1 << 24);
+        assertRejectedAtOnce(withChecksum(bytes));
+    }
+
+    private static void assertRejectedAtOnce(byte[] bytes) {
         long start = System.nanoTime();
-        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(bytes)));
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.decode(bytes));
         assertMessage(e, "need", "parameters", "bytes follow");
         assertTrue(System.nanoTime() - start < 1_000_000_000L, "rejected at once, not after allocating");
     }
