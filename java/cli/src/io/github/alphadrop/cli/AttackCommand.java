@@ -130,7 +130,7 @@ final class AttackCommand implements Callable<Integer> {
         float[] x = Arrays.copyOf(test.features(), n * d);
         int[] labels = Arrays.copyOf(test.labels(), n);
 
-        List<Mlp> nets = new ArrayList<>();
+        List<ModelFile.Saved> nets = new ArrayList<>();
         List<String> sources = new ArrayList<>();
         for (ModelOptions.Model m : modelArgs) {
             ModelFile.Saved saved = ModelFile.load(m.path());
@@ -160,7 +160,10 @@ final class AttackCommand implements Callable<Integer> {
                 ModelOptions.Model m = modelArgs.get(i);
                 String label = m.name();
                 Runnable tick = () -> progress.update(++done[0], label);
-                AttackRunner runner = new AttackRunner(label, nets.get(i), kernels, samples, m.deterministic(), seed, 0f, 1f);
+                ModelFile.Saved net = nets.get(i);
+                AttackRunner runner = net.model() != null
+                        ? new AttackRunner(label, net.model(), kernels, samples, m.deterministic(), seed, 0f, 1f)
+                        : new AttackRunner(label, net.network(), kernels, samples, m.deterministic(), seed, 0f, 1f);
                 ClassPredictions clean = runner.predict(x);
                 AttackMetrics.Calibration cal = AttackMetrics.calibration(clean, labels, AttackMetrics.ECE_BINS);
                 summaries.add(new AttackReport.ModelSummary(label, sources.get(i), m.deterministic(), runner.samples(),
@@ -214,8 +217,8 @@ final class AttackCommand implements Callable<Integer> {
     }
 
     /** The saved model, if it is a classifier of these raw [0, 1] inputs that knows the target class. */
-    private Mlp attackable(Path path, ModelFile.Saved saved, Dataset test, boolean runTargeted) {
-        Mlp net = saved.model();
+    private ModelFile.Saved attackable(Path path, ModelFile.Saved saved, Dataset test, boolean runTargeted) {
+        ModelFile.Saved net = saved;
         if (!net.likelihood().isCategorical()) {
             throw new IllegalArgumentException(path + " is a regression model; attacks need a classifier");
         }
@@ -235,7 +238,7 @@ final class AttackCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--target-class must be a class in [0, " + net.outputSize() + "), got "
                     + target);
         }
-        return net;
+        return saved;
     }
 
     private void printSummary(List<AttackReport.ModelSummary> summaries, List<AttackRunner.Result> results) {

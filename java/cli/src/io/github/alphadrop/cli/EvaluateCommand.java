@@ -43,7 +43,7 @@ final class EvaluateCommand implements Callable<Integer> {
         ModelFile.Saved saved = ModelFile.load(model);
         Kernels kernels = common.kernels();
         TrainTest sets = data.load();
-        Map<String, Object> m = Workflows.evaluate(saved.model(), sets.test(), kernels, samples, deterministic, seed.seed);
+        Map<String, Object> m = Workflows.evaluate(saved, sets.test(), kernels, samples, deterministic, seed.seed);
         if (common.json) {
             System.out.println(Json.write(m));
         } else {

@@ -82,15 +82,15 @@ final class PredictCommand implements Callable<Integer> {
         long seed = seedOption.seed;
         ModelFile.Saved saved = ModelFile.load(model);
         Mlp net = saved.model();
-        float[] x = readInputs(data, net.inputSize(), target);
-        int width = net.inputSize();
+        int width = saved.inputSize();
+        float[] x = readInputs(data, width, target);
         int rows = x.length / width;
         Normalization scaling = saved.scaling();
         if (scaling != null) {
             x = scaling.normalizeFeatures(x);
         }
         Kernels kernels = common.kernels();
-        boolean categorical = net.likelihood().isCategorical();
+        boolean categorical = saved.likelihood().isCategorical();
         Path outFile = out.toAbsolutePath();
         Path dir = outFile.getParent();
         if (dir != null) {
@@ -98,7 +98,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         float[] inputs = x;
         AtomicFiles.replace(outFile, tmp -> {
-            try (CSVPrinter w = CSVFormat.RFC4180.builder().setHeader(header(net, categorical)).setRecordSeparator('\n')
+            try (CSVPrinter w = CSVFormat.RFC4180.builder().setHeader(header(saved.outputSize(), categorical)).setRecordSeparator('\n')
                     .get().print(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
                 int chunks = (rows + CHUNK - 1) / CHUNK;
                 for (int c = 0; c < chunks; c++) {
@@ -106,8 +106,10 @@ final class PredictCommand implements Callable<Integer> {
                     int n = Math.min(CHUNK, rows - r0);
                     float[] chunk = java.util.Arrays.copyOfRange(inputs, r0 * width, (r0 + n) * width);
                     // A seed per chunk: each chunk's masks are independent of the others'.
-                    McPredictive predictive = new McPredictive(net, kernels, samples, seed + 0x9E3779B97F4A7C15L * c,
-                            chosen.deterministic());
+                    long chunkSeed = seed + 0x9E3779B97F4A7C15L * c;
+                    McPredictive predictive = net != null
+                            ? new McPredictive(net, kernels, samples, chunkSeed, chosen.deterministic())
+                            : new McPredictive(saved.network(), kernels, samples, chunkSeed, chosen.deterministic());
                     if (categorical) {
                         writeClasses(w, r0, predictive.predictClasses(chunk));
                     } else {
@@ -125,7 +127,7 @@ final class PredictCommand implements Callable<Integer> {
         m.put("data", data);
         m.put("rows", rows);
         m.put("task", categorical ? "classification" : "regression");
-        m.put("outputs", net.outputSize());
+        m.put("outputs", saved.outputSize());
         m.put("test_samples", samples);
         m.put("out", out.toString());
         m.put("backend", kernels.name());
@@ -166,16 +168,16 @@ final class PredictCommand implements Callable<Integer> {
         return x;
     }
 
-    private static String[] header(Mlp net, boolean categorical) {
+    private static String[] header(int outputs, boolean categorical) {
         List<String> h = new ArrayList<>(List.of("row"));
         if (categorical) {
             h.add("predicted");
-            for (int c = 0; c < net.outputSize(); c++) {
+            for (int c = 0; c < outputs; c++) {
                 h.add("p_" + c);
             }
         } else {
-            for (int d = 0; d < net.outputSize(); d++) {
-                String suffix = net.outputSize() == 1 ? "" : "_" + d;
+            for (int d = 0; d < outputs; d++) {
+                String suffix = outputs == 1 ? "" : "_" + d;
                 h.add("mean" + suffix);
                 h.add("std" + suffix);
             }

@@ -17,8 +17,8 @@ import java.util.concurrent.Callable;
 
 /** {@code alphadrop train}: trains a dropout BNN with the alpha objective on a data set's training part. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --epochs 200 --checkpoint-every 10 --resume d.adm.ckpt   (after a kill)", "  ./alphadrop train --data digits --out d.adm --alpha 0.5 --samples 10 --epochs 50", "  ./alphadrop train --data idx:/usr/share/datasets/fashion-mnist --out fm.adm --hidden 100,100 --epochs 20"},
-        description = "Train an MLP with dropout and the alpha-divergence objective on the training part of a data set.")
+        footer = {"", "Examples:", "  ./alphadrop train --data digits --out d.adm --epochs 200 --checkpoint-every 10 --resume d.adm.ckpt   (after a kill)", "  ./alphadrop train --data digits --out d.adm --alpha 0.5 --samples 10 --epochs 50", "  ./alphadrop train --data idx:/usr/share/datasets/fashion-mnist --out fm.adm --hidden 100,100 --epochs 20", "  ./alphadrop train --data idx:/usr/share/datasets/fashion-mnist --out cnn.adm --arch cnn --alpha 0.5 --epochs 20"},
+        description = "Train an MLP or a CNN with dropout and the alpha-divergence objective on the training part of a data set.")
 final class TrainCommand implements Callable<Integer> {
 
     @Mixin
@@ -40,6 +40,9 @@ final class TrainCommand implements Callable<Integer> {
     TrainingOptions training;
 
     @Mixin
+    ArchitectureOptions architecture;
+
+    @Mixin
     SampleOptions.Training trainSamples;
 
     @Mixin
@@ -57,12 +60,20 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path out = outOption.required("train", "where to write the trained model");
+        architecture.requireConsistent();
+        if (architecture.isCnn() && (checkpointEvery != null || resume != null)) {
+            throw new picocli.CommandLine.ParameterException(architecture.command.commandLine(),
+                    (checkpointEvery != null ? "--checkpoint-every" : "--resume") + " is for --arch mlp only for now");
+        }
         io.github.alphadrop.train.Checkpoint from = resume == null ? null : io.github.alphadrop.train.Checkpoint.read(resume);
         Path checkpoint = checkpointEvery == null ? null : out.resolveSibling(out.getFileName() + ".ckpt");
         TrainTest sets = data.load();
         Workflows.TrainSpec spec = training.spec(network, epochs.orElse(20), trainSamples.samples, seed.seed,
                 sets.train().size());
         Kernels kernels = common.kernels();
+        if (architecture.isCnn()) {
+            return trainCnn(out, sets, spec, kernels);
+        }
         Mlp model = Workflows.buildModel(sets.train(), spec);
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend",
                 model.describe(), data.spec, sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());
@@ -77,12 +88,39 @@ final class TrainCommand implements Callable<Integer> {
                 b.resumeFrom(from);
             }
         });
-        TrainingSettings settings = new TrainingSettings(spec.alpha(), spec.samples(), spec.epochs(), spec.batch(),
-                spec.weightDecay(), spec.seed(), spec.optimizer() + "(lr=" + spec.learningRate() + ")", data.spec);
-        ModelFile.save(out, model, settings, sets.train().normalization().orElse(null));
+        ModelFile.save(out, model, settings(spec), sets.train().normalization().orElse(null));
         if (checkpoint != null) {
             java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
         }
+        report(out, result, kernels);
+        return 0;
+    }
+
+    private Integer trainCnn(Path out, TrainTest sets, Workflows.TrainSpec spec, Kernels kernels) throws Exception {
+        if (!sets.train().isClassification()) {
+            throw new IllegalArgumentException("--arch cnn trains classifiers; " + data.spec + " is a regression set");
+        }
+        if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
+            throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
+        }
+        int[] hidden = network.hidden == null ? new int[]{100} : network.hidden.sizes();
+        io.github.alphadrop.network.Network net = architecture.buildCnn(sets.train().featureDim(),
+                sets.train().outputDim(), hidden, spec.dropout(), spec.activation());
+        net.initialize(spec.seed());
+        common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend", net, data.spec,
+                sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());
+        TrainingResult result = Workflows.train(net, sets.train(), spec, kernels, common.json, "train");
+        ModelFile.save(out, net, settings(spec), sets.train().normalization().orElse(null));
+        report(out, result, kernels);
+        return 0;
+    }
+
+    private TrainingSettings settings(Workflows.TrainSpec spec) {
+        return new TrainingSettings(spec.alpha(), spec.samples(), spec.epochs(), spec.batch(), spec.weightDecay(),
+                spec.seed(), spec.optimizer() + "(lr=" + spec.learningRate() + ")", data.spec);
+    }
+
+    private void report(Path out, TrainingResult result, Kernels kernels) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", out.toString());
         json.put("epochs", result.epochs());
@@ -99,6 +137,5 @@ final class TrainCommand implements Callable<Integer> {
             common.say("final loss %.4f after %d epochs, %.2f s/epoch, %.1f s; model written to %s",
                     result.finalLoss(), result.epochs(), result.secondsPerEpoch(), result.seconds(), out);
         }
-        return 0;
     }
 }

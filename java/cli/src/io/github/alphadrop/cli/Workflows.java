@@ -6,6 +6,7 @@ import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.network.Network;
 import io.github.alphadrop.predict.ClassPredictions;
 import io.github.alphadrop.predict.McPredictive;
 import io.github.alphadrop.predict.RegressionPredictions;
@@ -122,6 +123,21 @@ final class Workflows {
     /** As above, with {@code extra} applied to the trainer's builder (checkpoints, resuming). */
     static TrainingResult train(Mlp model, Dataset train, TrainSpec spec, Kernels kernels, boolean json, String label,
                                 java.util.function.Consumer<Trainer.Builder> extra) {
+        return run(train, spec, json, label, kernels, extra, trainer -> train.isClassification()
+                ? trainer.fit(model, train.features(), train.labels())
+                : trainer.fit(model, train.features(), train.targets()));
+    }
+
+    /** Trains a classifier {@link Network} on a classification set. */
+    static TrainingResult train(Network network, Dataset train, TrainSpec spec, Kernels kernels, boolean json,
+                                String label) {
+        return run(train, spec, json, label, kernels, b -> { },
+                trainer -> trainer.fit(network, train.features(), train.labels()));
+    }
+
+    private static TrainingResult run(Dataset train, TrainSpec spec, boolean json, String label, Kernels kernels,
+                                      java.util.function.Consumer<Trainer.Builder> extra,
+                                      java.util.function.Function<Trainer, TrainingResult> fit) {
         int steps = (train.size() + Math.min(spec.batch(), train.size()) - 1) / Math.min(spec.batch(), train.size());
         Progress progress = new Progress(label, (long) steps * spec.epochs(), json);
         Trainer.Builder builder = Trainer.builder(kernels)
@@ -147,32 +163,46 @@ final class Workflows {
         extra.accept(builder);
         Trainer trainer = builder.build();
         try {
-            return train.isClassification()
-                    ? trainer.fit(model, train.features(), train.labels())
-                    : trainer.fit(model, train.features(), train.targets());
+            return fit.apply(trainer);
         } finally {
             progress.finish();
         }
     }
 
-    /** The evaluate keys: accuracy or rmse, log_likelihood, mean_entropy, mean_mutual_information, ... */
+    /** {@link #evaluate(Mlp, Network, Dataset, Kernels, int, boolean, long)} of a saved model, whichever kind. */
+    static Map<String, Object> evaluate(io.github.alphadrop.io.ModelFile.Saved saved, Dataset test, Kernels kernels,
+                                        int samples, boolean deterministic, long seed) {
+        return evaluate(saved.model(), saved.network(), test, kernels, samples, deterministic, seed);
+    }
+
     static Map<String, Object> evaluate(Mlp model, Dataset test, Kernels kernels, int samples, boolean deterministic,
                                         long seed) {
-        if (test.featureDim() != model.inputSize()) {
+        return evaluate(model, null, test, kernels, samples, deterministic, seed);
+    }
+
+    /** The evaluate keys: accuracy or rmse, log_likelihood, mean_entropy, mean_mutual_information, ... */
+    /** Exactly one of {@code model} and {@code network} is non-null; networks are classifiers. */
+    private static Map<String, Object> evaluate(Mlp model, Network network, Dataset test, Kernels kernels, int samples,
+                                                boolean deterministic, long seed) {
+        int inputs = model != null ? model.inputSize() : network.inputSize();
+        int outputs = model != null ? model.outputSize() : network.outputSize();
+        boolean categorical = model == null || model.likelihood().isCategorical();
+        if (test.featureDim() != inputs) {
             throw new IllegalArgumentException("the data have " + test.featureDim() + " features but the model expects "
-                    + model.inputSize());
+                    + inputs);
         }
-        if (test.isClassification() != model.likelihood().isCategorical()) {
-            throw new IllegalArgumentException("the model is a " + (model.likelihood().isCategorical() ? "classifier" : "regressor")
+        if (test.isClassification() != categorical) {
+            throw new IllegalArgumentException("the model is a " + (categorical ? "classifier" : "regressor")
                     + " but " + test.name() + " is a " + (test.isClassification() ? "classification" : "regression") + " set");
         }
         long start = System.nanoTime();
-        McPredictive predictive = new McPredictive(model, kernels, samples, seed, deterministic);
+        McPredictive predictive = model != null ? new McPredictive(model, kernels, samples, seed, deterministic)
+                : new McPredictive(network, kernels, samples, seed, deterministic);
         Map<String, Object> m = new LinkedHashMap<>();
         if (test.isClassification()) {
-            if (test.classes() > model.outputSize()) {
+            if (test.classes() > outputs) {
                 throw new IllegalArgumentException("the data have " + test.classes() + " classes but the model predicts "
-                        + model.outputSize());
+                        + outputs);
             }
             ClassPredictions p = predictive.predictClasses(test.features());
             m.put("accuracy", p.accuracy(test.labels()));

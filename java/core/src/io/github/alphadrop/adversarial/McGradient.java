@@ -145,11 +145,13 @@ public final class McGradient {
         return network;
     }
 
-    private int inputSize() {
+    /** The model's input width. */
+    public int inputSize() {
         return model != null ? model.inputSize() : network.inputSize();
     }
 
-    private int outputSize() {
+    /** The model's number of classes. */
+    public int outputSize() {
         return model != null ? model.outputSize() : network.outputSize();
     }
 

@@ -26,8 +26,8 @@ public final class TargetedFgsm {
         if (gradient == null) {
             throw new IllegalArgumentException("gradient must not be null");
         }
-        if (target < 0 || target >= gradient.model().outputSize()) {
-            throw new IllegalArgumentException("target must be a class in [0, " + gradient.model().outputSize()
+        if (target < 0 || target >= gradient.outputSize()) {
+            throw new IllegalArgumentException("target must be a class in [0, " + gradient.outputSize()
                     + "), got " + target);
         }
         if (!(stepSize > 0) || Double.isInfinite(stepSize)) {
@@ -55,7 +55,7 @@ public final class TargetedFgsm {
      * @param iteration names the masks of this iteration's gradient (use 0, 1, 2, ...)
      */
     public float[] step(float[] x, int iteration) {
-        int n = x.length / gradient.model().inputSize();
+        int n = x.length / gradient.inputSize();
         int[] targets = new int[n];
         Arrays.fill(targets, target);
         float[] g = new float[x.length];

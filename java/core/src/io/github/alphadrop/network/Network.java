@@ -43,6 +43,61 @@ public final class Network {
         this.layers = List.copyOf(layers);
     }
 
+    /**
+     * The convolutional classifier of the paper's §5.2, generalised: for each entry of {@code filters} a 3×3
+     * valid convolution with ReLU, then 2×2 max pooling, then for each entry of {@code hidden} dropout
+     * {@code p} and a dense layer with {@code activation}, then dropout {@code p} and a dense layer of
+     * {@code classes} logits. {@code cnn(28, 28, 1, 10, {32, 32}, {100}, 0.5, RELU)} is the paper's network:
+     * conv 32 → conv 32 → pool → dropout → dense 100 → dropout → dense 10. Parameters are zero until
+     * {@link #initialize(long)}.
+     *
+     * @throws IllegalArgumentException naming the argument, for non-positive sizes, a drop probability outside
+     *                                  [0, 1), or an image too small for the convolutions and the pooling
+     */
+    public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
+                              float dropout, io.github.alphadrop.kernels.Activation activation) {
+        if (filters == null || filters.length == 0 || hidden == null) {
+            throw new IllegalArgumentException(filters == null || filters.length == 0
+                    ? "filters must name at least one convolution" : "hidden must not be null (none: an empty array)");
+        }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        int h = height, w = width, c = channels;
+        List<Layer> layers = new ArrayList<>();
+        for (int i = 0; i < filters.length; i++) {
+            if (filters[i] < 1) {
+                throw new IllegalArgumentException("filters[" + i + "] must be >= 1, got " + filters[i]);
+            }
+            if (h < 3 || w < 3) {
+                throw new IllegalArgumentException("a " + height + "x" + width + " image is too small for "
+                        + filters.length + " 3x3 convolutions and 2x2 pooling");
+            }
+            layers.add(new ConvLayer(h, w, c, 3, filters[i], io.github.alphadrop.layers.Conv2D.Padding.VALID,
+                    io.github.alphadrop.kernels.Activation.RELU));
+            h -= 2;
+            w -= 2;
+            c = filters[i];
+        }
+        if (h < 2 || w < 2) {
+            throw new IllegalArgumentException("a " + height + "x" + width + " image is too small for "
+                    + filters.length + " 3x3 convolutions and 2x2 pooling");
+        }
+        PoolLayer pool = new PoolLayer(h, w, c, 2);
+        layers.add(pool);
+        int in = pool.outputSize();
+        int maskId = 0;
+        for (int i = 0; i < hidden.length; i++) {
+            if (hidden[i] < 1) {
+                throw new IllegalArgumentException("hidden[" + i + "] must be >= 1, got " + hidden[i]);
+            }
+            layers.add(new DenseLayer(in, hidden[i], activation, dropout, maskId++));
+            in = hidden[i];
+        }
+        layers.add(new DenseLayer(in, classes, io.github.alphadrop.kernels.Activation.IDENTITY, dropout, maskId));
+        return new Network(layers);
+    }
+
     public List<Layer> layers() {
         return layers;
     }
