@@ -9,6 +9,7 @@ import io.github.alphadrop.layers.Conv2D;
 import io.github.alphadrop.layers.MaxPool2D;
 import io.github.alphadrop.network.ConvLayer;
 import io.github.alphadrop.network.DenseLayer;
+import io.github.alphadrop.network.DropoutLayer;
 import io.github.alphadrop.network.Layer;
 import io.github.alphadrop.network.Network;
 import io.github.alphadrop.network.PoolLayer;
@@ -45,6 +46,7 @@ import java.util.zip.CRC32;
  *                 2 conv2d:    int height, width, channels, kernel (square), filters, padding (0 valid, 1 same),
  *                              int activation
  *                 3 maxpool2d: int height, width, channels, window size
+ *                 4 dropout:   int size, float drop probability, int mask id (element-wise, e.g. after a conv)
  *   per layer   its parameters: weights (row-major, dense in × out, conv taps × filters), then biases
  *   int         CRC-32 of every byte before it
  * </pre>
@@ -68,6 +70,7 @@ public final class ModelFile {
     private static final int TAG_DENSE = 1;
     private static final int TAG_CONV2D = 2;
     private static final int TAG_MAXPOOL2D = 3;
+    private static final int TAG_DROPOUT = 4;
     private static final int MAX_LAYERS = 1024;
     private static final int MAX_WIDTH = 1 << 24;
 
@@ -206,7 +209,8 @@ public final class ModelFile {
             }
         }
         for (Layer layer : network.layers()) {
-            if (!(layer instanceof DenseLayer || layer instanceof ConvLayer || layer instanceof PoolLayer)) {
+            if (!(layer instanceof DenseLayer || layer instanceof ConvLayer || layer instanceof PoolLayer
+                    || layer instanceof DropoutLayer)) {
                 throw new IllegalArgumentException("a " + layer.getClass().getName() + " layer has no model file tag");
             }
         }
@@ -339,6 +343,11 @@ public final class ModelFile {
                 out.writeInt(conv.filters());
                 out.writeInt(conv.padding() == Conv2D.Padding.VALID ? 0 : 1);
                 out.writeInt(activationCode(conv.activation()));
+            } else if (layer instanceof DropoutLayer d) {
+                out.writeInt(TAG_DROPOUT);
+                out.writeInt(d.inputSize());
+                out.writeFloat(d.dropout());
+                out.writeInt(d.maskId());
             } else {
                 MaxPool2D pool = ((PoolLayer) layer).pool();
                 out.writeInt(TAG_MAXPOOL2D);
@@ -505,6 +514,12 @@ public final class ModelFile {
                 }
                 case TAG_MAXPOOL2D -> shapes[l] = new int[]{tag, width(in, name), width(in, name), width(in, name),
                         width(in, name)};
+                case TAG_DROPOUT -> {
+                    shapes[l] = new int[]{tag, width(in, name)};
+                    dropout[l] = in.readFloat();
+                    check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
+                    maskIds[l] = in.readInt();
+                }
                 default -> throw new ModelFileException(name + ": model file is corrupted (unexpected layer tag " + tag
                         + " of layer " + l + ")");
             }
@@ -543,6 +558,7 @@ public final class ModelFile {
                 case TAG_DENSE -> new DenseLayer(v[1], v[2], activationOf(v[3], name), dropout[l], maskIds[l]);
                 case TAG_CONV2D -> new ConvLayer(v[1], v[2], v[3], v[4], v[5],
                         v[6] == 0 ? Conv2D.Padding.VALID : Conv2D.Padding.SAME, activationOf(v[7], name));
+                case TAG_DROPOUT -> new DropoutLayer(v[1], dropout[l], maskIds[l]);
                 default -> new PoolLayer(v[1], v[2], v[3], v[4]);
             });
         }

@@ -1,0 +1,113 @@
+package io.github.alphadrop.network;
+
+import io.github.alphadrop.kernels.FloatView;
+import io.github.alphadrop.kernels.Kernels;
+
+import java.util.List;
+
+/**
+ * Element-wise inverted dropout on its input, e.g. after a convolution: {@code y = m ⊙ x} with the
+ * multipliers of {@link Kernels#dropoutMask} (0 or 1/(1-p), mask row = sample row n·K + k), regenerated in
+ * backward, never stored. On a shared input it is where the K samples part: each datapoint's row becomes
+ * K differently masked rows. Without dropout (deterministic, or p = 0) it passes its input through.
+ */
+public final class DropoutLayer implements Layer {
+
+    private final int size;
+    private final float dropout;
+    private final int maskId;
+
+    public DropoutLayer(int size, float dropout, int maskId) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a dropout layer needs size >= 1, got " + size);
+        }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (maskId < 0 || maskId >= 65536) {
+            throw new IllegalArgumentException("maskId must be in [0, 65536), got " + maskId);
+        }
+        this.size = size;
+        this.dropout = dropout;
+        this.maskId = maskId;
+    }
+
+    @Override
+    public String tag() {
+        return "dropout";
+    }
+
+    @Override
+    public int inputSize() {
+        return size;
+    }
+
+    @Override
+    public int outputSize() {
+        return size;
+    }
+
+    @Override
+    public float dropout() {
+        return dropout;
+    }
+
+    @Override
+    public int maskId() {
+        return maskId;
+    }
+
+    @Override
+    public List<float[]> parameters() {
+        return List.of();
+    }
+
+    @Override
+    public List<float[]> gradients() {
+        return List.of();
+    }
+
+    private float[] mask(Kernels kernels, MaskSpec masks, int rows) {
+        float[] m = new float[Math.multiplyExact(rows, size)];
+        kernels.dropoutMask(masks.dropout(maskId, dropout), 0, rows, size, FloatView.of(m));
+        return m;
+    }
+
+    @Override
+    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
+                           boolean shared) {
+        if (sharesOutput(shared, stochastic) || !stochastic || dropout == 0f) {
+            return x.clone();
+        }
+        int rows = batch * samples;
+        float[] m = mask(kernels, masks, rows);
+        for (int r = 0; r < rows; r++) {
+            int from = (shared ? r / samples : r) * size, to = r * size;
+            for (int j = 0; j < size; j++) {
+                m[to + j] *= x[from + j];
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
+                            int batch, int samples, boolean shared, boolean needInputGradient) {
+        if (!needInputGradient) {
+            return null;
+        }
+        if (sharesOutput(shared, stochastic) || !stochastic || dropout == 0f) {
+            return dy.clone();
+        }
+        int rows = batch * samples;
+        float[] m = mask(kernels, masks, rows);
+        float[] dx = new float[(shared ? batch : rows) * size];
+        for (int r = 0; r < rows; r++) {
+            int to = (shared ? r / samples : r) * size, from = r * size;
+            for (int j = 0; j < size; j++) {
+                dx[to + j] += m[from + j] * dy[from + j];
+            }
+        }
+        return dx;
+    }
+}
