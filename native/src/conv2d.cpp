@@ -131,6 +131,80 @@ void apply_activation(float* __restrict z, int64_t n, int activation) {
     }
 }
 
+// Below this many taps per output (kh * kw * C) a patch row is too short for a matrix product to pay for
+// writing it out: the first layer of an image network (3x3x1 = 9 taps) is computed directly instead,
+// each output's filters accumulated in one contiguous, vectorised run.
+constexpr int64_t kDirectMaxTaps = 32;
+
+bool direct(const ConvShape& s) { return s.taps() <= kDirectMaxTaps; }
+
+// Calls tap(iy, ix, t0) for every in-bounds window position of output (oy, ox), t0 = its first weight row.
+template <class Tap>
+inline void for_each_tap(const ConvShape& s, int64_t oy, int64_t ox, Tap tap) {
+    for (int64_t dy = 0; dy < s.kh; dy++) {
+        const int64_t iy = oy + dy - s.pad_top;
+        if (iy < 0 || iy >= s.H) continue;
+        for (int64_t dx = 0; dx < s.kw; dx++) {
+            const int64_t ix = ox + dx - s.pad_left;
+            if (ix < 0 || ix >= s.W) continue;
+            tap(iy, ix, (dy * s.kw + dx) * s.C);
+        }
+    }
+}
+
+void direct_forward(const ConvShape& s, const float* x, const float* w, const float* bias, int64_t n0, int64_t count,
+                    float* z) {
+    const int64_t F = s.F, C = s.C;
+    for (int64_t n = n0; n < n0 + count; n++) {
+        const float* img = x + n * s.in_size();
+        for (int64_t oy = 0; oy < s.OH; oy++) {
+            for (int64_t ox = 0; ox < s.OW; ox++) {
+                float* __restrict acc = z + ((n * s.OH + oy) * s.OW + ox) * F;
+                for (int64_t f = 0; f < F; f++) acc[f] = bias != nullptr ? bias[f] : 0.0f;
+                for_each_tap(s, oy, ox, [&](int64_t iy, int64_t ix, int64_t t0) {
+                    const float* px = img + (iy * s.W + ix) * C;
+                    for (int64_t c = 0; c < C; c++) {
+                        const float v = px[c];
+                        const float* __restrict wr = w + (t0 + c) * F;
+                        for (int64_t f = 0; f < F; f++) acc[f] += v * wr[f];
+                    }
+                });
+            }
+        }
+    }
+}
+
+// dw (taps x F, accumulated), db (accumulated) and, if dx is given, dx of images [n0, n0 + count).
+void direct_backward(const ConvShape& s, const float* x, const float* w, const float* dz, int64_t n0, int64_t count,
+                     float* dw, float* db, float* dx) {
+    const int64_t F = s.F, C = s.C;
+    if (dx != nullptr) std::memset(dx + n0 * s.in_size(), 0, size_t(count * s.in_size()) * sizeof(float));
+    for (int64_t n = n0; n < n0 + count; n++) {
+        const float* img = x + n * s.in_size();
+        float* dimg = dx != nullptr ? dx + n * s.in_size() : nullptr;
+        for (int64_t oy = 0; oy < s.OH; oy++) {
+            for (int64_t ox = 0; ox < s.OW; ox++) {
+                const float* __restrict g = dz + ((n * s.OH + oy) * s.OW + ox) * F;
+                for (int64_t f = 0; f < F; f++) db[f] += g[f];
+                for_each_tap(s, oy, ox, [&](int64_t iy, int64_t ix, int64_t t0) {
+                    const float* px = img + (iy * s.W + ix) * C;
+                    for (int64_t c = 0; c < C; c++) {
+                        const float v = px[c];
+                        float* __restrict dwr = dw + (t0 + c) * F;
+                        for (int64_t f = 0; f < F; f++) dwr[f] += v * g[f];
+                        if (dimg != nullptr) {
+                            const float* __restrict wr = w + (t0 + c) * F;
+                            float sum = 0.0f;
+                            for (int64_t f = 0; f < F; f++) sum += wr[f] * g[f];
+                            dimg[(iy * s.W + ix) * C + c] += sum;
+                        }
+                    }
+                });
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void conv2d_forward(ThreadPool& pool, int images, int height, int width, int channels, int kernel_h, int kernel_w,
@@ -149,9 +223,14 @@ void conv2d_forward(ThreadPool& pool, int images, int height, int width, int cha
         [&](int64_t begin, int64_t end, int) {
             for (int64_t t = begin; t < end; t++) {
                 const int64_t n0 = t * chunk, count = std::min(chunk, s.images - n0), rows = count * s.patches();
+                float* zc = z + n0 * s.out_size();
+                if (direct(s)) {
+                    direct_forward(s, x, w, bias, n0, count, z);
+                    apply_activation(zc, rows * s.F, activation);
+                    continue;
+                }
                 float* cols = scratch<float>(detail::kScratchConvCols, size_t(rows * taps));
                 im2col(s, x, n0, count, cols);
-                float* zc = z + n0 * s.out_size();
                 for (int64_t r = 0; r < rows; r++) {
                     if (bias != nullptr) {
                         std::memcpy(zc + r * s.F, bias, size_t(s.F) * sizeof(float));
@@ -190,11 +269,16 @@ void conv2d_backward(ThreadPool& pool, int images, int height, int width, int ch
                 float* pdw = partials + b * (weights + s.F);
                 float* pdb = pdw + weights;
                 std::memset(pdb, 0, size_t(s.F) * sizeof(float));
+                if (direct(s)) std::memset(pdw, 0, size_t(weights) * sizeof(float));
                 const int64_t c0 = b * chunks / blocks, c1 = (b + 1) * chunks / blocks;
                 for (int64_t c = c0; c < c1; c++) {
                     const int64_t n0 = c * chunk, count = std::min(chunk, s.images - n0), rows = count * s.patches();
                     float* dzc = dz + n0 * s.out_size();
                     if (activation != ACT_IDENTITY) activation_backward(dzc, z + n0 * s.out_size(), rows * s.F, activation);
+                    if (direct(s)) {
+                        direct_backward(s, x, w, dz, n0, count, pdw, pdb, dx);
+                        continue;
+                    }
                     for (int64_t r = 0; r < rows; r++) {
                         for (int64_t f = 0; f < s.F; f++) pdb[f] += dzc[r * s.F + f];
                     }

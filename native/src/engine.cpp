@@ -148,6 +148,18 @@ void conv2d_backward(Engine* engine, int images, int height, int width, int chan
                             out_h, out_w, x, w, z, activation, dz, dw, db, dx);
 }
 
+void maxpool2d_forward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
+                       float* y) {
+    Engine& e = live(engine, "maxpool2d_forward");
+    e.table.maxpool2d_forward(e.pool, images, height, width, channels, size, x, y);
+}
+
+void maxpool2d_backward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
+                        const float* dy, float* dx) {
+    Engine& e = live(engine, "maxpool2d_backward");
+    e.table.maxpool2d_backward(e.pool, images, height, width, channels, size, x, dy, dx);
+}
+
 double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits) {
     Engine& e = live(engine, "alpha_loss_categorical");

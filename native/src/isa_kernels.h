@@ -30,6 +30,12 @@ void conv2d_backward(ThreadPool& pool, int images, int height, int width, int ch
                      int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
                      const float* z, int activation, float* dz, float* dw, float* db, float* dx);
 
+void maxpool2d_forward(ThreadPool& pool, int images, int height, int width, int channels, int size, const float* x,
+                       float* y);
+
+void maxpool2d_backward(ThreadPool& pool, int images, int height, int width, int channels, int size, const float* x,
+                        const float* dy, float* dx);
+
 double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits);
 

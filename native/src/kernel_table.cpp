@@ -72,6 +72,8 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         &k::dropout_matmul_backward,
         &k::conv2d_forward,
         &k::conv2d_backward,
+        &k::maxpool2d_forward,
+        &k::maxpool2d_backward,
         &k::alpha_loss_categorical,
         &k::alpha_loss_gaussian,
         &k::fma_peak_gflops,

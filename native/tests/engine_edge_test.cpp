@@ -170,6 +170,30 @@ int main() {
             }
         }
     }
+    // Max pooling: windows of 1 to 3, sizes that leave a remainder, one and 33 channels.
+    for (int size : {1, 2, 3}) {
+        for (int h : {3, 7}) {
+            for (int c : {1, 33}) {
+                const int images = 3, w = h + 1, oh = h / size, ow = w / size;
+                const size_t nx = size_t(images) * h * w * c, ny = size_t(images) * oh * ow * c;
+                auto x = random(nx, rng), dy = random(ny, rng);
+                std::vector<float> want_y, want_dx;
+                for (int isa = 0; isa <= best; ++isa) {
+                    std::vector<float> y(ny), dx(nx);
+                    alphadrop::maxpool2d_forward(engines[isa], images, h, w, c, size, x.data(), y.data());
+                    alphadrop::maxpool2d_backward(engines[isa], images, h, w, c, size, x.data(), dy.data(), dx.data());
+                    calls += 2;
+                    if (isa == 0) {
+                        want_y = y;
+                        want_dx = dx;
+                    } else {
+                        expect_close(want_y, y, "pool y", isa, size, h, c);
+                        expect_close(want_dx, dx, "pool dx", isa, size, h, c);
+                    }
+                }
+            }
+        }
+    }
     for (auto* e : engines) alphadrop::engine_destroy(e);
     std::printf("engine_edge_test: %ld kernel calls on %d ISA level(s), %d mismatches\n", calls, best + 1, failures);
     return failures == 0 ? 0 : 1;

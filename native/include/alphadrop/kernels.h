@@ -92,6 +92,14 @@ void conv2d_forward(Engine* engine, int images, int height, int width, int chann
 void conv2d_backward(Engine* engine, int images, int height, int width, int channels, int kernel_h, int kernel_w,
                      int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
                      const float* z, int activation, float* dz, float* dw, float* db, float* dx);
+// size x size max pooling with stride size on NHWC images (a trailing row or column that does not fill a
+// window is dropped): y is images x (height / size) x (width / size) x channels. The first of equal
+// maxima wins its window and a NaN wins it, so NaN propagates.
+void maxpool2d_forward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
+                       float* y);
+// dx (overwritten): each dy routed to the input that won its window in x (found again from x).
+void maxpool2d_backward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
+                        const float* dy, float* dx);
 // Alpha-divergence loss, categorical likelihood. Returns the batch mean of L_n.
 double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits);

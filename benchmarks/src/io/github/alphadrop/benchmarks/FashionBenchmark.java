@@ -7,7 +7,9 @@ import io.github.alphadrop.kernels.CpuModel;
 import io.github.alphadrop.kernels.Isa;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.kernels.NativeKernels;
+import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.network.Network;
 import io.github.alphadrop.predict.ClassPredictions;
 import io.github.alphadrop.predict.McPredictive;
 import io.github.alphadrop.train.AlphaDivergence;
@@ -41,6 +43,11 @@ import java.util.Map;
  *   machine [--seconds S]                                                   CPU, ISAs, FMA peak per ISA
  *   sparse  --threads N [--reps R]        first layer (784 -> 100, K = 10, p = 0.5) forward + dW on real
  *                                         images, dense path vs sparse path of the same build
+ *   cnn-epoch --threads N [--limit ROWS] [--repeat-input true|false]
+ *                                         one epoch of the paper's CNN (conv 32, conv 32, pool, dense 100,
+ *                                         dense 10; p = 0.5, K = 10, alpha 0.5); --repeat-input true feeds each
+ *                                         image K times with K = 1 instead, as a direct implementation does, so the
+ *                                         convolutions run K times (what sharing them saves)
  *
  *   common: --data DIR|idx:DIR (default /usr/share/datasets/fashion-mnist)  --seed S
  *   --limit ROWS uses only the first rows of the training or test set (smoke runs).
@@ -104,6 +111,7 @@ public final class FashionBenchmark {
             case "predict" -> predict(o, out);
             case "machine" -> machine(o, out);
             case "sparse" -> sparse(o, out);
+            case "cnn-epoch" -> cnnEpoch(o, out);
             default -> throw new UsageException("mode must be step, epoch, predict or machine, got '" + mode + "'");
         }
         return out;
@@ -262,6 +270,68 @@ public final class FashionBenchmark {
                 .put("mean_loss", result.epochLosses())
                 .put("weights_sha256", weightsHash(model));
         memory(out, scoped, before, peak);
+    }
+
+    private static Network cnn(long seed) {
+        Network net = Network.cnn(28, 28, 1, 10, new int[]{32, 32}, new int[]{100}, DROPOUT, Activation.RELU);
+        net.initialize(seed);
+        return net;
+    }
+
+    private static void cnnEpoch(Options o, JsonLine out) throws IOException {
+        int threads = o.positive("--threads", Backend.defaultThreads());
+        int warmup = o.nonNegative("--warmup-steps", 3);
+        long seed = o.integer("--seed", 0);
+        String repeatText = o.string("--repeat-input", "false");
+        if (!repeatText.equals("true") && !repeatText.equals("false")) {
+            throw new UsageException("--repeat-input must be true or false, got '" + repeatText + "'");
+        }
+        boolean repeat = repeatText.equals("true");
+        Path dir = dataDir(o);
+        long limit = o.limit();
+        o.requireAllUsed();
+        Kernels kernels = kernels("native", threads, out);
+        Dataset train = loadTrain(dir, out, limit);
+        if (repeat) {
+            int[] rows = new int[train.size() * SAMPLES];
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = i / SAMPLES;
+            }
+            train = train.subset(rows);
+        }
+        int samples = repeat ? 1 : SAMPLES;
+        int batch = repeat ? BATCH * SAMPLES : BATCH;
+        if (warmup > 0) {
+            fitCnn(kernels, cnn(seed), rows(train, Math.min(train.size(), warmup * batch)), samples, batch, seed, null);
+        }
+        double[] seconds = new double[1];
+        TrainingListener clock = new TrainingListener() {
+            @Override
+            public void onEpoch(int epoch, int total, double meanLoss, double s) {
+                seconds[0] = s;
+            }
+        };
+        boolean scoped = PeakMemory.reset();
+        double before = PeakMemory.currentMib();
+        TrainingResult result = fitCnn(kernels, cnn(seed), train, samples, batch, seed, clock);
+        double peak = PeakMemory.peakMib();
+        int images = repeat ? train.size() / SAMPLES : train.size();
+        out.put("model", "cnn").put("repeat_input", repeat).put("rows", images).put("samples", SAMPLES)
+                .put("steps", (train.size() + batch - 1) / batch)
+                .put("epoch_seconds", seconds[0])
+                .put("epoch_seconds_full", seconds[0] * 60000.0 / images)
+                .put("mean_loss", result.epochLosses());
+        memory(out, scoped, before, peak);
+    }
+
+    private static TrainingResult fitCnn(Kernels kernels, Network net, Dataset data, int samples, int batch, long seed,
+                                         TrainingListener listener) {
+        Trainer.Builder b = Trainer.builder(kernels).objective(new AlphaDivergence(ALPHA, samples)).batchSize(batch)
+                .epochs(1).seed(seed).optimizer(() -> Optimizer.adam(LEARNING_RATE));
+        if (listener != null) {
+            b.listener(listener);
+        }
+        return b.build().fit(net, data.features(), data.labels());
     }
 
     private static void predict(Options o, JsonLine out) throws IOException {

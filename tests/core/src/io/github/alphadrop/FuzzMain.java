@@ -304,8 +304,8 @@ public final class FuzzMain {
         } else {
             io.github.alphadrop.layers.MaxPool2D pool = new io.github.alphadrop.layers.MaxPool2D(h, w, c, kernel);
             float[] x = new float[Math.max(0, rows * pool.inputSize() + r.nextInt(-2, 2))];
-            io.github.alphadrop.layers.MaxPool2D.Pooled p = pool.forward(x, rows);
-            pool.backward(p, new float[Math.max(0, p.out().length + r.nextInt(-1, 1))], rows);
+            float[] y = pool.forward(k, x, rows);
+            pool.backward(k, x, new float[Math.max(0, y.length + r.nextInt(-1, 1))], rows);
         }
     }
 

@@ -182,6 +182,45 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     @Override
+    public final void maxPool2dForward(int images, int height, int width, int channels, int size, FloatView x,
+                                       FloatView y) {
+        int[] sizes = requirePool(images, height, width, channels, size);
+        requireLength(x, "x", sizes[0], "images*height*width*channels");
+        requireLength(y, "y", sizes[1], "images*(height/size)*(width/size)*channels");
+        requireDisjoint(new String[]{"y"}, new FloatView[]{y}, new int[]{sizes[1]}, new String[]{"x"},
+                new FloatView[]{x}, new int[]{sizes[0]});
+        maxPool2dForwardK(images, height, width, channels, size, x, y);
+    }
+
+    @Override
+    public final void maxPool2dBackward(int images, int height, int width, int channels, int size, FloatView x,
+                                        FloatView dy, FloatView dx) {
+        int[] sizes = requirePool(images, height, width, channels, size);
+        requireLength(x, "x", sizes[0], "images*height*width*channels");
+        requireLength(dy, "dy", sizes[1], "images*(height/size)*(width/size)*channels");
+        requireLength(dx, "dx", sizes[0], "images*height*width*channels");
+        requireDisjoint(new String[]{"dx"}, new FloatView[]{dx}, new int[]{sizes[0]}, new String[]{"x", "dy"},
+                new FloatView[]{x, dy}, new int[]{sizes[0], sizes[1]});
+        maxPool2dBackwardK(images, height, width, channels, size, x, dy, dx);
+    }
+
+    /** The input and output lengths of a pooling call, after checking its sizes. */
+    private static int[] requirePool(int images, int height, int width, int channels, int size) {
+        requirePositive(images, "images");
+        requirePositive(height, "height");
+        requirePositive(width, "width");
+        requirePositive(channels, "channels");
+        requirePositive(size, "size");
+        if (size > height || size > width) {
+            throw new IllegalArgumentException("a " + size + "x" + size + " window does not fit a " + height + "x"
+                    + width + " image");
+        }
+        int in = product(product(product(images, height, "images*height"), width, "images*height*width"), channels,
+                "images*height*width*channels");
+        return new int[]{in, images * (height / size) * (width / size) * channels};
+    }
+
+    @Override
     public final double alphaLossCategorical(int batch, int samples, int classes, FloatView logits, int[] labels,
                                              float alpha, FloatView lossPerPoint, FloatView dlogits) {
         requirePositive(batch, "batch");
@@ -261,6 +300,12 @@ public abstract class AbstractKernels implements Kernels {
     protected abstract void conv2dBackwardK(ConvShape shape, int images, FloatView x, FloatView w, FloatView z,
                                             Activation activation, FloatView dz, FloatView dw, FloatView db,
                                             FloatView dx);
+
+    protected abstract void maxPool2dForwardK(int images, int height, int width, int channels, int size, FloatView x,
+                                              FloatView y);
+
+    protected abstract void maxPool2dBackwardK(int images, int height, int width, int channels, int size,
+                                               FloatView x, FloatView dy, FloatView dx);
 
     protected abstract double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits,
                                                     int[] labels, float alpha, FloatView lossPerPoint,

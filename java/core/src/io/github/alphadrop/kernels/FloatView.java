@@ -108,6 +108,46 @@ public final class FloatView {
         return of(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
     }
 
+    /** The view's first {@code n} floats, {@code 0 < n <= length()}. */
+    public FloatView head(int n) {
+        if (n < 1 || n > length) {
+            throw new IllegalArgumentException("n must be in [1, " + length + "], got " + n);
+        }
+        if (array != null) {
+            return new FloatView(array, offset, null, n);
+        }
+        return new FloatView(null, 0, pointer, n);
+    }
+
+    /** Copies the view's floats {@code [0, n)} into {@code dst[dstOffset ..]}. */
+    public void get(float[] dst, int dstOffset, int n) {
+        checkRange(dst, dstOffset, n, "dst");
+        copyTo(dst, dstOffset, n);
+    }
+
+    /** Copies {@code src[srcOffset .. srcOffset + n)} into the view's floats {@code [0, n)}. */
+    public void put(float[] src, int srcOffset, int n) {
+        checkRange(src, srcOffset, n, "src");
+        copyFrom(src, srcOffset, n);
+    }
+
+    /** The view's floats as a new array. */
+    public float[] toArray() {
+        float[] a = new float[length];
+        copyTo(a, 0, length);
+        return a;
+    }
+
+    private void checkRange(float[] a, int offset, int n, String name) {
+        if (a == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (n < 0 || n > length || offset < 0 || (long) offset + n > a.length) {
+            throw new IllegalArgumentException(n + " floats at " + offset + " do not fit " + name + " (length "
+                    + a.length + ") and this view (length " + length + ")");
+        }
+    }
+
     /** The number of floats in the view. */
     public int length() {
         return length;

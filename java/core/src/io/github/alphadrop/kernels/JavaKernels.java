@@ -105,6 +105,63 @@ public final class JavaKernels extends AbstractKernels {
     }
 
     @Override
+    protected void maxPool2dForwardK(int images, int height, int width, int channels, int size, FloatView x,
+                                     FloatView y) {
+        int in = images * height * width * channels, out = images * (height / size) * (width / size) * channels;
+        float[] ys = out(y, out);
+        float[] xs = in(x, in);
+        int oh = height / size, ow = width / size;
+        for (int n = 0; n < images; n++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int c = 0; c < channels; c++) {
+                        ys[((n * oh + oy) * ow + ox) * channels + c] = xs[poolWinner(xs, n, oy, ox, c, height, width,
+                                channels, size)];
+                    }
+                }
+            }
+        }
+        commit(y, ys, out);
+    }
+
+    @Override
+    protected void maxPool2dBackwardK(int images, int height, int width, int channels, int size, FloatView x,
+                                      FloatView dy, FloatView dx) {
+        int in = images * height * width * channels, out = images * (height / size) * (width / size) * channels;
+        float[] xs = in(x, in);
+        float[] dys = in(dy, out);
+        float[] dxs = out(dx, in);
+        Arrays.fill(dxs, 0, in, 0f);
+        int oh = height / size, ow = width / size;
+        for (int n = 0; n < images; n++) {
+            for (int oy = 0; oy < oh; oy++) {
+                for (int ox = 0; ox < ow; ox++) {
+                    for (int c = 0; c < channels; c++) {
+                        dxs[poolWinner(xs, n, oy, ox, c, height, width, channels, size)] +=
+                                dys[((n * oh + oy) * ow + ox) * channels + c];
+                    }
+                }
+            }
+        }
+        commit(dx, dxs, in);
+    }
+
+    /** The index in x of the first maximum of a window (a NaN beats any number). */
+    private static int poolWinner(float[] x, int n, int oy, int ox, int c, int height, int width, int channels,
+                                  int size) {
+        int best = -1;
+        for (int dy = 0; dy < size; dy++) {
+            for (int dx = 0; dx < size; dx++) {
+                int i = ((n * height + oy * size + dy) * width + ox * size + dx) * channels + c;
+                if (best < 0 || x[i] > x[best] || (Float.isNaN(x[i]) && !Float.isNaN(x[best]))) {
+                    best = i;
+                }
+            }
+        }
+        return best;
+    }
+
+    @Override
     protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
                                            float alpha, FloatView lossPerPoint, FloatView dlogits) {
         int size = batch * samples * classes;

@@ -100,6 +100,19 @@ public interface Kernels {
                         FloatView dz, FloatView dw, FloatView db, FloatView dx);
 
     /**
+     * {@code size × size} max pooling with stride {@code size} on {@code images} NHWC images of
+     * {@code height × width × channels}; a trailing row or column that does not fill a window is dropped.
+     * The first of equal maxima wins its window; a NaN wins it, so NaN propagates.
+     *
+     * @param y images × (height / size) × (width / size) × channels, overwritten
+     */
+    void maxPool2dForward(int images, int height, int width, int channels, int size, FloatView x, FloatView y);
+
+    /** Backward of {@link #maxPool2dForward}: dx (overwritten) gets each dy at its window's winner in x. */
+    void maxPool2dBackward(int images, int height, int width, int channels, int size, FloatView x, FloatView dy,
+                           FloatView dx);
+
+    /**
      * Alpha-divergence loss for classification. {@code ll[n,k] = log softmax(logits[n,k])[labels[n]]};
      * {@code L_n = -(1/α)(logsumexp_k(α ll[n,k]) - log K)}, with α = 0 computed exactly as
      * {@code -mean_k ll[n,k]}. Writes {@code dlogits[n,k] = w[n,k](softmax(logits[n,k]) - onehot) / B},

@@ -109,6 +109,12 @@ final class NativeBinding {
                                        int activation, FloatPointer dz, FloatPointer dw, FloatPointer db,
                                        FloatPointer dx);
 
+    static native void maxpool2d_forward(Engine engine, int images, int height, int width, int channels, int size,
+                                         @Const FloatPointer x, FloatPointer y);
+
+    static native void maxpool2d_backward(Engine engine, int images, int height, int width, int channels, int size,
+                                          @Const FloatPointer x, @Const FloatPointer dy, FloatPointer dx);
+
     static native double alpha_loss_categorical(Engine engine, int batch, int samples, int classes,
                                                 @Const FloatPointer logits, @Const IntPointer labels, float alpha,
                                                 FloatPointer lossPerPoint, FloatPointer dlogits);

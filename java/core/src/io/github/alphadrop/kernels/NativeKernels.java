@@ -514,6 +514,45 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     }
 
     @Override
+    protected void maxPool2dForwardK(int images, int height, int width, int channels, int size, FloatView x,
+                                     FloatView y) {
+        StagingArea s = beginCall();
+        try {
+            int in = images * height * width * channels, out = images * (height / size) * (width / size) * channels;
+            FloatPointer px = s.input(0, x, in);
+            FloatPointer py = s.output(1, y, out);
+            try {
+                NativeBinding.maxpool2d_forward(state.engine, images, height, width, channels, size, px, py);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("maxpool2d_forward", e);
+            }
+            s.store(1, y, out);
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
+    protected void maxPool2dBackwardK(int images, int height, int width, int channels, int size, FloatView x,
+                                      FloatView dy, FloatView dx) {
+        StagingArea s = beginCall();
+        try {
+            int in = images * height * width * channels, out = images * (height / size) * (width / size) * channels;
+            FloatPointer px = s.input(0, x, in);
+            FloatPointer pdy = s.input(1, dy, out);
+            FloatPointer pdx = s.output(2, dx, in);
+            try {
+                NativeBinding.maxpool2d_backward(state.engine, images, height, width, channels, size, px, pdy, pdx);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("maxpool2d_backward", e);
+            }
+            s.store(2, dx, in);
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
     protected double alphaLossCategoricalK(int batch, int samples, int classes, FloatView logits, int[] labels,
                                            float alpha, FloatView lossPerPoint, FloatView dlogits) {
         StagingArea s = beginCall();

@@ -1,10 +1,13 @@
 package io.github.alphadrop.layers;
 
+import io.github.alphadrop.kernels.FloatView;
+import io.github.alphadrop.kernels.Kernels;
+
 /**
  * k×k max pooling with stride k on NHWC images ({@code rows × height × width × channels}); a trailing
- * row or column that does not fill a window is dropped, as in Keras. Forward remembers which input won
- * each window (the first of equal maxima), and backward routes each output gradient to it. A NaN in a
- * window wins it, so NaN propagates.
+ * row or column that does not fill a window is dropped, as in Keras. Runs on the backend's pooling kernels;
+ * backward finds each window's winner (the first of equal maxima) again from x and routes the output
+ * gradient to it, so nothing is kept between the two. A NaN in a window wins it, so NaN propagates.
  */
 public final class MaxPool2D {
 
@@ -61,65 +64,34 @@ public final class MaxPool2D {
         return outHeight() * outWidth() * channels;
     }
 
-    /** The pooled images and, per output, the index of the input element that won its window. */
-    public record Pooled(float[] out, int[] argmax) {
-    }
-
-    public Pooled forward(float[] x, int rows) {
-        if (x == null || (long) x.length < (long) rows * inputSize() || rows < 1) {
-            throw new IllegalArgumentException("x must hold rows * " + inputSize() + " = " + (long) rows * inputSize()
-                    + " values for rows = " + rows + ", got " + (x == null ? "null" : x.length));
-        }
-        int oh = outHeight(), ow = outWidth();
+    /** The pooled images: rows × outH × outW × channels. */
+    public float[] forward(Kernels kernels, float[] x, int rows) {
+        requireRows(x, rows);
         float[] out = new float[rows * outputSize()];
-        int[] argmax = new int[out.length];
-        // Window positions outermost and channels innermost, so every inner loop runs over contiguous floats.
-        for (int n = 0; n < rows; n++) {
-            for (int oy = 0; oy < oh; oy++) {
-                for (int ox = 0; ox < ow; ox++) {
-                    int o = ((n * oh + oy) * ow + ox) * channels;
-                    for (int dy = 0; dy < size; dy++) {
-                        for (int dx = 0; dx < size; dx++) {
-                            int i = ((n * height + oy * size + dy) * width + ox * size + dx) * channels;
-                            boolean first = dy == 0 && dx == 0;
-                            for (int c = 0; c < channels; c++) {
-                                float v = x[i + c];
-                                float max = out[o + c];
-                                if (first || v > max || (v != v && max == max)) {
-                                    out[o + c] = v;
-                                    argmax[o + c] = i + c;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return new Pooled(out, argmax);
+        kernels.maxPool2dForward(rows, height, width, channels, size, FloatView.of(x), FloatView.of(out));
+        return out;
     }
 
-    private static int maxIndex(int[] argmax) {
-        int m = -1;
-        for (int i : argmax) {
-            m = Math.max(m, i);
-        }
-        return m;
-    }
-
-    /** The input gradient: each output's gradient lands on the input that won its window. */
-    public float[] backward(Pooled forward, float[] dout, int rows) {
-        if (forward == null || rows < 1 || (long) rows * inputSize() <= maxIndex(forward.argmax())) {
-            throw new IllegalArgumentException("rows = " + rows + " does not match the forward pass it is given");
-        }
-        if (forward == null || dout == null || dout.length < forward.out().length) {
-            throw new IllegalArgumentException("dout must hold " + (forward == null ? "?" : forward.out().length)
+    /** The input gradient: each output's gradient lands on the input that won its window in x. */
+    public float[] backward(Kernels kernels, float[] x, float[] dout, int rows) {
+        requireRows(x, rows);
+        if (dout == null || (long) dout.length < (long) rows * outputSize()) {
+            throw new IllegalArgumentException("dout must hold rows * " + outputSize() + " = " + (long) rows * outputSize()
                     + " values, got " + (dout == null ? "null" : dout.length));
         }
         float[] dx = new float[rows * inputSize()];
-        int[] argmax = forward.argmax();
-        for (int o = 0; o < argmax.length; o++) {
-            dx[argmax[o]] += dout[o];
-        }
+        kernels.maxPool2dBackward(rows, height, width, channels, size, FloatView.of(x), FloatView.of(dout),
+                FloatView.of(dx));
         return dx;
+    }
+
+    private void requireRows(float[] x, int rows) {
+        if (x == null || rows < 1 || (long) x.length < (long) rows * inputSize()) {
+            throw new IllegalArgumentException("x must hold rows * " + inputSize() + " = " + (long) rows * inputSize()
+                    + " values for rows = " + rows + ", got " + (x == null ? "null" : x.length));
+        }
+        if ((long) rows * inputSize() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(rows + " images are too many for one call; use fewer rows per call");
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.github.alphadrop.network;
 
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.layers.Conv2D;
 
@@ -12,8 +13,8 @@ public final class ConvLayer implements Layer {
     private final Conv2D conv;
     private final float[] weights;
     private final float[] bias;
-    private float[] dw;
-    private float[] db;
+    private final float[] dw;
+    private final float[] db;
 
     public ConvLayer(int height, int width, int channels, int kernel, int filters, Conv2D.Padding padding,
                      Activation activation) {
@@ -79,18 +80,22 @@ public final class ConvLayer implements Layer {
     }
 
     @Override
-    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
-                           boolean shared) {
-        return conv.forward(kernels, x, shared ? batch : batch * samples, weights, bias);
+    public FloatView forward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, int batch, int samples,
+                             boolean shared, Workspace workspace, int slot) {
+        int rows = shared ? batch : batch * samples;
+        FloatView z = workspace.get(slot, rows * conv.outputSize());
+        kernels.conv2dForward(conv.shape(), rows, x, FloatView.of(weights), FloatView.of(bias), conv.activation(), z);
+        return z;
     }
 
     @Override
-    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
-                            int batch, int samples, boolean shared, boolean needInputGradient) {
-        Conv2D.Gradients g = conv.backward(kernels, x, shared ? batch : batch * samples, weights, y, dy,
-                needInputGradient);
-        System.arraycopy(g.dw(), 0, dw, 0, dw.length);
-        System.arraycopy(g.db(), 0, db, 0, db.length);
-        return g.dx();
+    public FloatView backward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, FloatView y,
+                              FloatView dy, int batch, int samples, boolean shared, boolean needInputGradient,
+                              Workspace workspace, int slot) {
+        int rows = shared ? batch : batch * samples;
+        FloatView dx = needInputGradient ? workspace.get(slot, rows * conv.inputSize()) : null;
+        kernels.conv2dBackward(conv.shape(), rows, x, FloatView.of(weights), y, conv.activation(), dy, FloatView.of(dw),
+                FloatView.of(db), dx);
+        return dx;
     }
 }

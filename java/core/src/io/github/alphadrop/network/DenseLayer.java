@@ -1,6 +1,7 @@
 package io.github.alphadrop.network;
 
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
 import java.util.List;
@@ -96,25 +97,26 @@ public final class DenseLayer implements Layer {
     }
 
     @Override
-    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
-                           boolean shared) {
+    public FloatView forward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, int batch, int samples,
+                             boolean shared, Workspace workspace, int slot) {
         boolean keepShared = sharesOutput(shared, stochastic);
         // Still shared: one row per datapoint, as if K were 1.
         int k = keepShared ? 1 : samples;
-        float[] y = new float[batch * k * out];
+        FloatView y = workspace.get(slot, batch * k * out);
         kernels.dropoutMatmulForward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
-                out, x, weights, bias, activation, y);
+                out, x, FloatView.of(weights), FloatView.of(bias), activation, y);
         return y;
     }
 
     @Override
-    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
-                            int batch, int samples, boolean shared, boolean needInputGradient) {
+    public FloatView backward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, FloatView y,
+                              FloatView dy, int batch, int samples, boolean shared, boolean needInputGradient,
+                              Workspace workspace, int slot) {
         boolean keepShared = sharesOutput(shared, stochastic);
         int k = keepShared ? 1 : samples;
-        float[] dx = needInputGradient ? new float[x.length] : null;
+        FloatView dx = needInputGradient ? workspace.get(slot, (shared ? batch : batch * samples) * in) : null;
         kernels.dropoutMatmulBackward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
-                out, x, weights, y, activation, dy, dw, db, dx);
+                out, x, FloatView.of(weights), y, activation, dy, FloatView.of(dw), FloatView.of(db), dx);
         return dx;
     }
 }

@@ -73,41 +73,56 @@ public final class DropoutLayer implements Layer {
         return m;
     }
 
+    private boolean passes(boolean shared, boolean stochastic) {
+        return sharesOutput(shared, stochastic) || !stochastic || dropout == 0f;
+    }
+
+    // The element-wise products run in Java on heap copies: this layer moves rows·size floats where its
+    // neighbours multiply matrices.
     @Override
-    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
-                           boolean shared) {
-        if (sharesOutput(shared, stochastic) || !stochastic || dropout == 0f) {
-            return x.clone();
+    public FloatView forward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, int batch, int samples,
+                             boolean shared, Workspace workspace, int slot) {
+        if (passes(shared, stochastic)) {
+            return x;
         }
         int rows = batch * samples;
+        float[] in = new float[(shared ? batch : rows) * size];
+        x.get(in, 0, in.length);
         float[] m = mask(kernels, masks, rows);
         for (int r = 0; r < rows; r++) {
             int from = (shared ? r / samples : r) * size, to = r * size;
             for (int j = 0; j < size; j++) {
-                m[to + j] *= x[from + j];
+                m[to + j] *= in[from + j];
             }
         }
-        return m;
+        FloatView y = workspace.get(slot, m.length);
+        y.put(m, 0, m.length);
+        return y;
     }
 
     @Override
-    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
-                            int batch, int samples, boolean shared, boolean needInputGradient) {
+    public FloatView backward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, FloatView y,
+                              FloatView dy, int batch, int samples, boolean shared, boolean needInputGradient,
+                              Workspace workspace, int slot) {
         if (!needInputGradient) {
             return null;
         }
-        if (sharesOutput(shared, stochastic) || !stochastic || dropout == 0f) {
-            return dy.clone();
+        if (passes(shared, stochastic)) {
+            return dy;
         }
         int rows = batch * samples;
         float[] m = mask(kernels, masks, rows);
+        float[] g = new float[rows * size];
+        dy.get(g, 0, g.length);
         float[] dx = new float[(shared ? batch : rows) * size];
         for (int r = 0; r < rows; r++) {
             int to = (shared ? r / samples : r) * size, from = r * size;
             for (int j = 0; j < size; j++) {
-                dx[to + j] += m[from + j] * dy[from + j];
+                dx[to + j] += m[from + j] * g[from + j];
             }
         }
-        return dx;
+        FloatView out = workspace.get(slot, dx.length);
+        out.put(dx, 0, dx.length);
+        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.github.alphadrop.network;
 
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
 import java.util.List;
@@ -48,10 +49,12 @@ public interface Layer {
     /**
      * The output for {@code batch × samples} rows; when {@code shared}, {@code x} holds {@code batch} rows
      * each serving its K sample rows (a layer with dropout then draws K masks per row). Returns
-     * {@code rows × outputSize()}, where rows is batch if the result is still shared (no masks drawn) and
-     * batch·samples otherwise; {@link #sharesOutput(boolean, boolean)} says which.
+     * {@code rows × outputSize()} floats, where rows is batch if the result is still shared (no masks drawn)
+     * and batch·samples otherwise ({@link #sharesOutput(boolean, boolean)} says which), in
+     * {@code workspace.get(slot, ...)} (or x itself, for a layer that passes its input through).
      */
-    float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples, boolean shared);
+    FloatView forward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, int batch, int samples,
+                      boolean shared, Workspace workspace, int slot);
 
     /** Whether the output of {@link #forward} is still one row per datapoint. */
     default boolean sharesOutput(boolean sharedInput, boolean stochastic) {
@@ -61,8 +64,9 @@ public interface Layer {
     /**
      * Fills {@link #gradients()} from {@code dy} (the gradient of the output {@code y} of the matching forward;
      * may be overwritten) and returns the gradient of the input (summed over the K samples when the input
-     * was shared), or null when {@code needInputGradient} is false.
+     * was shared) in {@code workspace.get(slot, ...)} (or dy itself, for a pass-through), or null when
+     * {@code needInputGradient} is false.
      */
-    float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy, int batch,
-                     int samples, boolean shared, boolean needInputGradient);
+    FloatView backward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, FloatView y, FloatView dy,
+                       int batch, int samples, boolean shared, boolean needInputGradient, Workspace workspace, int slot);
 }

@@ -1,5 +1,6 @@
 package io.github.alphadrop.network;
 
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
 import java.util.ArrayList;
@@ -17,9 +18,11 @@ import java.util.List;
 public final class Network {
 
     private final List<Layer> layers;
-    private final List<float[]> outputs = new ArrayList<>();
+    private final List<FloatView> outputs = new ArrayList<>();
     private final List<Boolean> sharedIn = new ArrayList<>();
-    private float[] input;
+    private Workspace workspace;
+    private Kernels workspaceKernels;
+    private FloatView input;
     private int batch;
     private int samples;
     private boolean stochastic;
@@ -168,41 +171,81 @@ public final class Network {
             throw new IllegalArgumentException("x must hold batch * " + inputSize() + " values with batch, samples >= 1;"
                     + " got " + (x == null ? "null" : x.length) + " values, batch " + batch + ", samples " + samples);
         }
-        this.input = x;
+        if (kernels == null || masks == null) {
+            throw new IllegalArgumentException((kernels == null ? "kernels" : "masks") + " must not be null");
+        }
+        if (workspace == null || workspaceKernels != kernels) {
+            releaseBuffers();
+            workspace = new Workspace(kernels);
+            workspaceKernels = kernels;
+        }
+        this.input = FloatView.of(x);
         this.batch = batch;
         this.samples = samples;
         this.masks = masks;
         this.stochastic = stochastic;
         outputs.clear();
         sharedIn.clear();
-        float[] a = x;
+        FloatView a = input;
         boolean shared = true;
-        for (Layer layer : layers) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer layer = layers.get(i);
             sharedIn.add(shared);
-            a = layer.forward(kernels, masks, stochastic, a, batch, samples, shared);
+            a = layer.forward(kernels, masks, stochastic, a, batch, samples, shared, workspace, 2 * i);
             outputs.add(a);
             shared = layer.sharesOutput(shared, stochastic);
         }
-        return shared ? repeat(a, batch, samples, outputSize()) : a;
+        float[] out = new float[(shared ? batch : batch * samples) * outputSize()];
+        a.get(out, 0, out.length);
+        return shared ? repeat(out, batch, samples, outputSize()) : out;
     }
 
     /**
-     * Back-propagates {@code dOutput} ((batch·samples) × outputSize) through the last forward, filling
-     * {@link #gradients()}; returns the gradient with respect to x (summed over the samples) if asked.
+     * Back-propagates {@code dOutput} ((batch·samples) × outputSize, not modified) through the last forward,
+     * filling {@link #gradients()}; returns the gradient with respect to x (summed over the samples) if asked.
      */
     public float[] backward(Kernels kernels, float[] dOutput, boolean needInputGradient) {
         if (outputs.isEmpty()) {
             throw new IllegalStateException("backward needs a forward first");
         }
+        if (kernels != workspaceKernels) {
+            throw new IllegalArgumentException("backward must run on the kernels of its forward");
+        }
+        if (dOutput == null || dOutput.length != batch * samples * outputSize()) {
+            throw new IllegalArgumentException("dOutput must hold " + batch * samples * outputSize() + " values, got "
+                    + (dOutput == null ? "null" : dOutput.length));
+        }
         int last = layers.size() - 1;
         boolean outShared = layers.get(last).sharesOutput(sharedIn.get(last), stochastic);
-        float[] d = outShared ? sumSamples(dOutput, batch, samples, outputSize()) : dOutput.clone();
+        float[] start = outShared ? sumSamples(dOutput, batch, samples, outputSize()) : dOutput;
+        // A copy the layers may overwrite (the kernels turn dy into the pre-activation gradient in place).
+        FloatView d = workspace.get(2 * layers.size(), start.length);
+        d.put(start, 0, start.length);
         for (int i = last; i >= 0; i--) {
-            float[] x = i == 0 ? input : outputs.get(i - 1);
+            FloatView x = i == 0 ? input : outputs.get(i - 1);
             d = layers.get(i).backward(kernels, masks, stochastic, x, outputs.get(i), d, batch, samples, sharedIn.get(i),
-                    i > 0 || needInputGradient);
+                    i > 0 || needInputGradient, workspace, 2 * i + 1);
         }
-        return d;
+        if (!needInputGradient) {
+            return null;
+        }
+        float[] dx = new float[batch * inputSize()];
+        d.get(dx, 0, dx.length);
+        return dx;
+    }
+
+    /**
+     * Frees the activation buffers the passes keep (native memory on the native backend; they are kept from
+     * pass to pass so that steps do not allocate). The next pass allocates them again.
+     */
+    public void releaseBuffers() {
+        if (workspace != null) {
+            workspace.close();
+            workspace = null;
+            workspaceKernels = null;
+        }
+        outputs.clear();
+        sharedIn.clear();
     }
 
     private static float[] repeat(float[] a, int batch, int samples, int width) {

@@ -1,15 +1,15 @@
 package io.github.alphadrop.network;
 
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.layers.MaxPool2D;
 
 import java.util.List;
 
-/** {@link MaxPool2D} as a network layer: no parameters, no dropout. Not thread-safe (it keeps the last argmax). */
+/** {@link MaxPool2D} as a network layer: no parameters, no dropout, no state between forward and backward. */
 public final class PoolLayer implements Layer {
 
     private final MaxPool2D pool;
-    private MaxPool2D.Pooled last;
 
     public PoolLayer(int height, int width, int channels, int size) {
         this.pool = new MaxPool2D(height, width, channels, size);
@@ -55,17 +55,24 @@ public final class PoolLayer implements Layer {
     }
 
     @Override
-    public float[] forward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, int batch, int samples,
-                           boolean shared) {
-        last = pool.forward(x, shared ? batch : batch * samples);
-        return last.out();
+    public FloatView forward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, int batch, int samples,
+                             boolean shared, Workspace workspace, int slot) {
+        int rows = shared ? batch : batch * samples;
+        FloatView y = workspace.get(slot, rows * pool.outputSize());
+        kernels.maxPool2dForward(rows, pool.height(), pool.width(), pool.channels(), pool.size(), x, y);
+        return y;
     }
 
     @Override
-    public float[] backward(Kernels kernels, MaskSpec masks, boolean stochastic, float[] x, float[] y, float[] dy,
-                            int batch, int samples, boolean shared, boolean needInputGradient) {
+    public FloatView backward(Kernels kernels, MaskSpec masks, boolean stochastic, FloatView x, FloatView y,
+                              FloatView dy, int batch, int samples, boolean shared, boolean needInputGradient,
+                              Workspace workspace, int slot) {
+        if (!needInputGradient) {
+            return null;
+        }
         int rows = shared ? batch : batch * samples;
-        MaxPool2D.Pooled pooled = last != null && last.out() == y ? last : pool.forward(x, rows);
-        return needInputGradient ? pool.backward(pooled, dy, rows) : null;
+        FloatView dx = workspace.get(slot, rows * pool.inputSize());
+        kernels.maxPool2dBackward(rows, pool.height(), pool.width(), pool.channels(), pool.size(), x, dy, dx);
+        return dx;
     }
 }

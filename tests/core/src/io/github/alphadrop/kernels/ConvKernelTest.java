@@ -91,12 +91,16 @@ class ConvKernelTest {
         }
     }
 
-    /** 40 images of 24x24 make 20 runs of 2 images and the full 16 dw blocks; 37 leaves a short last run. */
+    /**
+     * 40 images of 24x24 make 20 runs of 2 images and the full 16 dw blocks; 37 leaves a short last run. Three
+     * channels (27 taps) take the direct path, four (36 taps) the patch-matrix one.
+     */
     @Test
     void longBatchesAreBitIdenticalForAnyThreadCountAndMatchJava() {
         SplittableRandom r = new SplittableRandom(8);
-        ConvShape s = ConvShape.valid(26, 26, 4, 3, 3, 8);
-        for (int images : new int[]{40, 37}) {
+        for (int[] run : new int[][]{{4, 40}, {4, 37}, {3, 40}, {3, 37}}) {
+            ConvShape s = ConvShape.valid(26, 26, run[0], 3, 3, 8);
+            int images = run[1];
             float[] x = random(images * s.inputSize(), r, 0.5);
             float[] w = random(s.taps() * s.filters(), r, 0);
             float[] b = random(s.filters(), r, 0);

@@ -1,18 +1,30 @@
 package io.github.alphadrop.layers;
 
+import io.github.alphadrop.kernels.JavaKernels;
+import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.kernels.TestBackends;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** Max pooling on the Java and every native backend: values, ties, NaN, finite differences, native = Java. */
 class MaxPool2DTest {
 
-    @Test
-    void poolsTwoByTwoWindowsPerChannelAndDropsTheRemainder() {
+    static Stream<Kernels> backends() {
+        return TestBackends.all();
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
+    void poolsTwoByTwoWindowsPerChannelAndDropsTheRemainder(Kernels k) {
         // One 3x5 image with 2 channels; channel 1 is channel 0 negated.
         MaxPool2D pool = new MaxPool2D(3, 5, 2, 2);
         float[] x = new float[3 * 5 * 2];
@@ -23,15 +35,19 @@ class MaxPool2DTest {
                 x[(y * 5 + xx) * 2 + 1] = -v;
             }
         }
-        MaxPool2D.Pooled p = pool.forward(x, 1);
+        float[] p = pool.forward(k, x, 1);
         assertEquals(1, pool.outHeight());
         assertEquals(2, pool.outWidth());
         // Windows rows 0-1, columns 0-1 and 2-3: maxima 11 and 13; negated channel: the smallest magnitudes 0 and -2.
-        assertArrayEquals(new float[]{11, -0f, 13, -2}, p.out());
+        assertArrayEquals(new float[]{11, -0f, 13, -2}, p);
+        // Equal maxima: the first in the window (row-major) gets the gradient.
+        MaxPool2D two = new MaxPool2D(2, 2, 1, 2);
+        assertArrayEquals(new float[]{0, 5, 0, 0}, two.backward(k, new float[]{1, 3, 3, 2}, new float[]{5}, 1));
     }
 
-    @Test
-    void backwardMatchesFiniteDifferences() {
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
+    void backwardMatchesFiniteDifferencesAndJava(Kernels k) {
         Random r = new Random(3);
         MaxPool2D pool = new MaxPool2D(6, 7, 3, 2);
         int rows = 2;
@@ -43,13 +59,15 @@ class MaxPool2DTest {
         for (int i = 0; i < g.length; i++) {
             g[i] = (float) r.nextGaussian();
         }
-        float[] dx = pool.backward(pool.forward(x, rows), g, rows);
+        float[] dx = pool.backward(k, x, g, rows);
+        assertArrayEquals(pool.backward(new JavaKernels(), x, g, rows), dx, k + " dx against Java");
+        assertArrayEquals(pool.forward(new JavaKernels(), x, rows), pool.forward(k, x, rows), k + " y against Java");
         double h = 1e-3;
         for (int i = 0; i < x.length; i++) {
             float[] xp = x.clone(), xm = x.clone();
             xp[i] += h;
             xm[i] -= h;
-            double numeric = (dot(pool.forward(xp, rows).out(), g) - dot(pool.forward(xm, rows).out(), g)) / (2 * h);
+            double numeric = (dot(pool.forward(k, xp, rows), g) - dot(pool.forward(k, xm, rows), g)) / (2 * h);
             assertEquals(numeric, dx[i], 1e-3, "dx[" + i + "]");
         }
     }
@@ -62,13 +80,16 @@ class MaxPool2DTest {
         return s;
     }
 
-    @Test
-    void nanWinsItsWindowAndBadShapesAreNamed() {
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
+    void nanWinsItsWindowAndBadShapesAreNamed(Kernels k) {
         MaxPool2D pool = new MaxPool2D(2, 2, 1, 2);
-        assertTrue(Float.isNaN(pool.forward(new float[]{1, Float.NaN, 3, 2}, 1).out()[0]));
+        assertTrue(Float.isNaN(pool.forward(k, new float[]{1, Float.NaN, 3, 2}, 1)[0]));
+        assertArrayEquals(new float[]{0, 7, 0, 0}, pool.backward(k, new float[]{1, Float.NaN, Float.NaN, 2},
+                new float[]{7}, 1), "the first NaN wins");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MaxPool2D(2, 2, 1, 3));
         assertTrue(e.getMessage().contains("3x3 window does not fit a 2x2 input"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> pool.forward(new float[3], 1));
+        e = assertThrows(IllegalArgumentException.class, () -> pool.forward(k, new float[3], 1));
         assertTrue(e.getMessage().contains("got 3"), e.getMessage());
     }
 }

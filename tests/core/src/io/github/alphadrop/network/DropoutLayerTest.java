@@ -3,6 +3,7 @@ package io.github.alphadrop.network;
 import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.Dropout;
+import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.JavaKernels;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.kernels.NativeKernels;
@@ -49,7 +50,8 @@ class DropoutLayerTest {
         Kernels k = new JavaKernels();
         float[] x = {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6};
         MaskSpec masks = new MaskSpec(11, 4);
-        float[] y = drop.forward(k, masks, true, x, 2, 3, true);
+        Workspace ws = new Workspace(k);
+        float[] y = drop.forward(k, masks, true, FloatView.of(x), 2, 3, true, ws, 0).toArray();
         float[] m = new float[6 * 6];
         k.dropoutMask(new Dropout(11, 4, 2, 0.5f), 0, 6, 6, m);
         for (int r = 0; r < 6; r++) {
@@ -59,7 +61,8 @@ class DropoutLayerTest {
         }
         assertFalse(drop.sharesOutput(true, true), "the samples part here");
         assertTrue(drop.sharesOutput(true, false), "and stay one row per datapoint without dropout");
-        assertArrayEquals(x, drop.forward(k, masks, false, x, 2, 3, true), "deterministic: the identity");
+        assertArrayEquals(x, drop.forward(k, masks, false, FloatView.of(x), 2, 3, true, ws, 0).toArray(),
+                "deterministic: the identity");
         assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(6, 1f, 0));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(6, 0.5f, 70000));
         assertTrue(e.getMessage().contains("maskId must be in [0, 65536), got 70000"), e.getMessage());
