@@ -61,10 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path out = outOption.required("train", "where to write the trained model");
         architecture.requireConsistent();
-        if (architecture.isCnn() && (checkpointEvery != null || resume != null)) {
-            throw new picocli.CommandLine.ParameterException(architecture.command.commandLine(),
-                    (checkpointEvery != null ? "--checkpoint-every" : "--resume") + " is for --arch mlp only for now");
-        }
+
         io.github.alphadrop.train.Checkpoint from = resume == null ? null : io.github.alphadrop.train.Checkpoint.read(resume);
         Path checkpoint = checkpointEvery == null ? null : out.resolveSibling(out.getFileName() + ".ckpt");
         TrainTest sets = data.load();
@@ -72,7 +69,7 @@ final class TrainCommand implements Callable<Integer> {
                 sets.train().size());
         Kernels kernels = common.kernels();
         if (architecture.isCnn()) {
-            return trainCnn(out, sets, spec, kernels);
+            return trainCnn(out, sets, spec, kernels, from, checkpoint);
         }
         Mlp model = Workflows.buildModel(sets.train(), spec);
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend",
@@ -96,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Integer trainCnn(Path out, TrainTest sets, Workflows.TrainSpec spec, Kernels kernels) throws Exception {
+    private Integer trainCnn(Path out, TrainTest sets, Workflows.TrainSpec spec, Kernels kernels,
+                             io.github.alphadrop.train.Checkpoint from, Path checkpoint) throws Exception {
         if (!sets.train().isClassification()) {
             throw new IllegalArgumentException("--arch cnn trains classifiers; " + data.spec + " is a regression set");
         }
@@ -109,8 +107,21 @@ final class TrainCommand implements Callable<Integer> {
         net.initialize(spec.seed());
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend", net, data.spec,
                 sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());
-        TrainingResult result = Workflows.train(net, sets.train(), spec, kernels, common.json, "train");
+        if (from != null) {
+            common.say("resuming from %s after epoch %d", resume, from.epochsDone());
+        }
+        TrainingResult result = Workflows.train(net, sets.train(), spec, kernels, common.json, "train", b -> {
+            if (checkpoint != null) {
+                b.checkpoint(checkpoint, checkpointEvery);
+            }
+            if (from != null) {
+                b.resumeFrom(from);
+            }
+        });
         ModelFile.save(out, net, settings(spec), sets.train().normalization().orElse(null));
+        if (checkpoint != null) {
+            java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
+        }
         report(out, result, kernels);
         return 0;
     }

@@ -130,8 +130,8 @@ final class Workflows {
 
     /** Trains a classifier {@link Network} on a classification set. */
     static TrainingResult train(Network network, Dataset train, TrainSpec spec, Kernels kernels, boolean json,
-                                String label) {
-        return run(train, spec, json, label, kernels, b -> { },
+                                String label, java.util.function.Consumer<Trainer.Builder> extra) {
+        return run(train, spec, json, label, kernels, extra,
                 trainer -> trainer.fit(network, train.features(), train.labels()));
     }
 

@@ -39,9 +39,14 @@ public record Checkpoint(int epochsDone, double[] epochLosses, byte[] model, Opt
         }
     }
 
-    /** The model as it was at the checkpoint. */
+    /** The model as it was at the checkpoint: an MLP's, or null for another network (see {@link #decode()}). */
     public Mlp decodeModel() {
         return ModelFile.decode(model).model();
+    }
+
+    /** The checkpoint's model, whichever kind. */
+    public ModelFile.Saved decode() {
+        return ModelFile.decode(model);
     }
 
     public void write(Path file) throws IOException {

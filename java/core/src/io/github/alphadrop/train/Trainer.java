@@ -249,8 +249,8 @@ public final class Trainer {
         /** The model as model-file bytes, for checkpoints. */
         byte[] checkpointModel();
 
-        /** The Mlp behind these steps, for resuming. */
-        Mlp mlp();
+        /** Puts the parameters of a checkpoint's model bytes in place; the model must have this one's shape. */
+        void restoreParameters(byte[] modelBytes);
 
         @Override
         void close();
@@ -326,8 +326,21 @@ public final class Trainer {
         }
 
         @Override
-        public Mlp mlp() {
-            return model;
+        public void restoreParameters(byte[] modelBytes) {
+            Mlp saved = io.github.alphadrop.io.ModelFile.decode(modelBytes).model();
+            boolean same = saved != null && saved.layers() == model.layers();
+            for (int l = 0; same && l <= model.layers(); l++) {
+                same = saved.size(l) == model.size(l);
+            }
+            if (!same) {
+                throw new IllegalArgumentException("the checkpoint's network " + (saved == null ? "(not an MLP)"
+                        : saved.describe()) + " is not this model's " + model.describe());
+            }
+            for (int l = 0; l < model.layers(); l++) {
+                System.arraycopy(saved.weights(l), 0, model.weights(l), 0, model.weights(l).length);
+                System.arraycopy(saved.biases(l), 0, model.biases(l), 0, model.biases(l).length);
+            }
+            model.logTauHolder()[0] = saved.logTauHolder()[0];
         }
 
         @Override
@@ -424,12 +437,20 @@ public final class Trainer {
 
         @Override
         public byte[] checkpointModel() {
-            throw new IllegalArgumentException("checkpoints of networks other than an Mlp are not supported yet");
+            return io.github.alphadrop.io.ModelFile.encode(net, null, null);
         }
 
         @Override
-        public Mlp mlp() {
-            throw new IllegalArgumentException("resuming a network other than an Mlp is not supported yet");
+        public void restoreParameters(byte[] modelBytes) {
+            Network saved = io.github.alphadrop.io.ModelFile.decode(modelBytes).network();
+            if (saved == null || !saved.toString().equals(net.toString())) {
+                throw new IllegalArgumentException("the checkpoint's network " + (saved == null ? "(an MLP)" : saved)
+                        + " is not this model's " + net);
+            }
+            for (int i = 0; i < net.parameters().size(); i++) {
+                float[] to = net.parameters().get(i);
+                System.arraycopy(saved.parameters().get(i), 0, to, 0, to.length);
+            }
         }
 
         @Override
@@ -440,14 +461,12 @@ public final class Trainer {
     /**
      * Trains a classifier {@link Network} (its last layer gives the logits) on {@code x} (n × inputSize) with
      * labels in [0, outputSize). Its layers below the first dropout run once per input for all K samples.
-     * Checkpoints and resuming are for {@link Mlp}s only, for now.
+     * With {@link Builder#checkpoint} and {@link Builder#resumeFrom} as for an {@link Mlp}: a resumed run ends
+     * with the uninterrupted run's weights, bit for bit.
      */
     public TrainingResult fit(Network net, float[] x, int[] labels) {
         if (net == null || labels == null || x == null) {
             throw new IllegalArgumentException((net == null ? "network" : x == null ? "inputs" : "labels") + " must not be null");
-        }
-        if (checkpointFile != null || resume != null) {
-            throw new IllegalArgumentException("checkpoints and resuming are for Mlp models only, for now");
         }
         if (x.length % net.inputSize() != 0 || x.length / net.inputSize() != labels.length || labels.length == 0) {
             throw new IllegalArgumentException("inputs.length = " + x.length + " is not labels.length = " + labels.length
@@ -467,25 +486,11 @@ public final class Trainer {
 
     /** Puts the checkpoint's weights and optimiser state in place; returns the epochs it had done. */
     private int restore(Steps steps, Optimizer opt, double[] epochLosses) {
-        Mlp model = steps.mlp();
-        Mlp saved = resume.decodeModel();
-        boolean same = saved.layers() == model.layers();
-        for (int l = 0; same && l <= model.layers(); l++) {
-            same = saved.size(l) == model.size(l);
-        }
-        if (!same) {
-            throw new IllegalArgumentException("the checkpoint's network " + saved.describe() + " is not this model's "
-                    + model.describe());
-        }
         if (resume.epochsDone() > epochs) {
             throw new IllegalArgumentException("the checkpoint has " + resume.epochsDone() + " epochs done, more than the "
                     + epochs + " to train");
         }
-        for (int l = 0; l < model.layers(); l++) {
-            System.arraycopy(saved.weights(l), 0, model.weights(l), 0, model.weights(l).length);
-            System.arraycopy(saved.biases(l), 0, model.biases(l), 0, model.biases(l).length);
-        }
-        model.logTauHolder()[0] = saved.logTauHolder()[0];
+        steps.restoreParameters(resume.model());
         opt.restore(resume.optimizer());
         System.arraycopy(resume.epochLosses(), 0, epochLosses, 0, resume.epochsDone());
         return resume.epochsDone();

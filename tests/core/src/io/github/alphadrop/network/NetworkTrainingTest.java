@@ -47,12 +47,34 @@ class NetworkTrainingTest {
         }
     }
 
+    /** A CNN stopped at a checkpoint and resumed ends with exactly the weights and losses of one run. */
     @Test
-    void checkpointsAreForMlpsOnlyForNow() {
-        Trainer t = Trainer.builder(new io.github.alphadrop.kernels.JavaKernels())
-                .checkpoint(java.nio.file.Path.of("never.ckpt"), 1).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> t.fit(cnn(1), new float[64], new int[]{3}));
-        assertTrue(e.getMessage().contains("Mlp models only"), e.getMessage());
+    void aCnnResumedFromACheckpointIsBitIdenticalToOneRun(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        TrainTest digits = Digits.load();
+        float[] x = java.util.Arrays.copyOf(digits.train().features(), 300 * 64);
+        int[] y = java.util.Arrays.copyOf(digits.train().labels(), 300);
+        try (NativeKernels k = new NativeKernels(2)) {
+            java.util.function.IntFunction<Trainer.Builder> trainer = epochs -> Trainer.builder(k)
+                    .objective(new AlphaDivergence(0.5f, 3)).batchSize(64).epochs(epochs).seed(4).weightDecay(1e-4)
+                    .optimizer(() -> Optimizer.adam(3e-3));
+            Network straight = cnn(1);
+            var all = trainer.apply(5).build().fit(straight, x, y);
+            java.nio.file.Path file = dir.resolve("cnn.ckpt");
+            trainer.apply(3).checkpoint(file, 3).build().fit(cnn(1), x, y);
+            io.github.alphadrop.train.Checkpoint c = io.github.alphadrop.train.Checkpoint.read(file);
+            assertTrue(c.decode().network() != null && c.decodeModel() == null, "a network's checkpoint");
+            Network resumed = cnn(2); // other weights: the checkpoint must replace them
+            var tail = trainer.apply(5).resumeFrom(c).build().fit(resumed, x, y);
+            for (int i = 0; i < straight.parameters().size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(straight.parameters().get(i),
+                        resumed.parameters().get(i), "parameter array " + i);
+            }
+            org.junit.jupiter.api.Assertions.assertArrayEquals(all.epochLosses(), tail.epochLosses());
+            Network other = new Network(List.of(new DenseLayer(64, 10, Activation.IDENTITY, 0.2f, 0)));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.apply(5).resumeFrom(c).build().fit(other, x, y));
+            assertTrue(e.getMessage().contains("is not this model's"), e.getMessage());
+        }
     }
 }
