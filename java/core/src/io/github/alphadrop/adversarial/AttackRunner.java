@@ -55,36 +55,30 @@ public final class AttackRunner {
      */
     public AttackRunner(String name, Mlp model, Kernels kernels, int samples, boolean deterministic, long seed,
                         float lower, float upper) {
-        if (samples < 1) {
-            throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
-        }
-        Fgsm.checkRange(lower, upper);
-        if (model == null) {
-            throw new IllegalArgumentException("model must not be null");
-        }
-        this.name = name;
-        this.model = model;
-        this.network = null;
-        this.kernels = kernels;
-        this.samples = deterministic ? 1 : samples;
-        this.deterministic = deterministic;
-        this.seed = seed;
-        this.lower = lower;
-        this.upper = upper;
+        this(name, requireNonNull(model, "model"), null, kernels, samples, deterministic, seed, lower, upper);
     }
 
     /** The same for a classifier {@link Network}. */
     public AttackRunner(String name, Network network, Kernels kernels, int samples, boolean deterministic, long seed,
                         float lower, float upper) {
+        this(name, null, requireNonNull(network, "network"), kernels, samples, deterministic, seed, lower, upper);
+    }
+
+    private static <T> T requireNonNull(T value, String name) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        return value;
+    }
+
+    private AttackRunner(String name, Mlp model, Network network, Kernels kernels, int samples, boolean deterministic,
+                         long seed, float lower, float upper) {
         if (samples < 1) {
             throw new IllegalArgumentException("samples (T) must be >= 1, got " + samples);
         }
         Fgsm.checkRange(lower, upper);
-        if (network == null) {
-            throw new IllegalArgumentException("network must not be null");
-        }
         this.name = name;
-        this.model = null;
+        this.model = model;
         this.network = network;
         this.kernels = kernels;
         this.samples = deterministic ? 1 : samples;

@@ -443,15 +443,8 @@ public final class ModelFile {
             Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
             TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
                     in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
-            Normalization scaling = null;
-            if (in.readBoolean()) {
-                double[] mean = readDoubles(in, name);
-                double[] std = readDoubles(in, name);
-                double[] targetMean = readDoubles(in, name);
-                double[] targetStd = readDoubles(in, name);
-                check(mean.length == sizes[0], name, "scaling width " + mean.length);
-                scaling = Normalization.of(mean, std, targetMean, targetStd);
-            }
+            Normalization scaling = readScaling(in, name);
+            check(scaling == null || scaling.featureDim() == sizes[0], name, "scaling width " + (scaling == null ? 0 : scaling.featureDim()));
             Mlp.Builder builder = Mlp.builder(sizes[0]).activation(activation).likelihood(likelihood)
                     .dropoutPerLayer(dropout).output(sizes[boundaries - 1]);
             int[] hidden = new int[boundaries - 2];
