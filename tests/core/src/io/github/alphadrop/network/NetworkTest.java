@@ -154,6 +154,23 @@ class NetworkTest {
         return s;
     }
 
+    /** The paper's CNN: its layers and its parameter count, 320 + 9,248 + 460,900 + 1,010 (as Keras counts it). */
+    @Test
+    void thePapersCnnHasItsLayersAndParameterCount() {
+        Network net = Network.cnn(28, 28, 1, 10, new int[]{32, 32}, new int[]{100}, 0.5f, Activation.RELU);
+        assertEquals("Network[conv2d(784->21632), conv2d(21632->18432), maxpool2d(18432->4608), dense(4608->100, p 0.5),"
+                + " dense(100->10, p 0.5)]", net.toString());
+        assertEquals(471_478, net.parameters().stream().mapToLong(p -> p.length).sum());
+        // Shared below the first dropout: input, two convolutions and the pool once, the dense outputs K times.
+        assertEquals(2L * (784 + 21632 + 18432 + 4608 + 10 * (100 + 10)), net.floatsPerDatapoint(10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Network.cnn(5, 5, 1, 10, new int[]{4, 4}, new int[]{8}, 0.5f, Activation.RELU));
+        assertTrue(e.getMessage().contains("too small for 2 3x3 convolutions"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> Network.cnn(28, 28, 1, 10, new int[]{32, 0}, new int[]{8}, 0.5f, Activation.RELU));
+        assertTrue(e.getMessage().contains("filters[1] must be >= 1, got 0"), e.getMessage());
+    }
+
     @Test
     void mismatchedLayersAndSharedMaskIdsAreNamed() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Network(List.of(
