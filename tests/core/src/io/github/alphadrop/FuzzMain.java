@@ -59,7 +59,7 @@ public final class FuzzMain {
             }
         }
         Path dir = Files.createTempDirectory("alphadrop-fuzz");
-        byte[] model = ModelFile.encode(smallModel(rng), null, null);
+        byte[][] models = {ModelFile.encode(smallModel(rng), null, null), ModelFile.encode(smallCnn(), null, null)};
         int[] counts = new int[7];
         int ok = 0;
         for (int c = 0; c < cases; c++) {
@@ -67,7 +67,7 @@ public final class FuzzMain {
             try {
                 switch (kind) {
                     case 0 -> kernelCase(backends.get(rng.nextInt(backends.size())), rng);
-                    case 1 -> modelCase(model, rng);
+                    case 1 -> modelCase(models[rng.nextInt(models.length)], rng);
                     case 2 -> loaderCase(dir, rng);
                     case 3 -> trainerCase(backends.get(rng.nextInt(backends.size())), rng);
                     case 4 -> predictorCase(backends.get(rng.nextInt(backends.size())), rng);
@@ -143,6 +143,18 @@ public final class FuzzMain {
         }
     }
 
+    /** Every layer kind, so that the fuzzed bytes reach each tag's reader. */
+    private static io.github.alphadrop.network.Network smallCnn() {
+        var conv = new io.github.alphadrop.network.ConvLayer(6, 6, 1, 3, 2,
+                io.github.alphadrop.layers.Conv2D.Padding.SAME, Activation.RELU);
+        var drop = new io.github.alphadrop.network.DropoutLayer(conv.outputSize(), 0.2f, 3);
+        var pool = new io.github.alphadrop.network.PoolLayer(6, 6, 2, 2);
+        var dense = new io.github.alphadrop.network.DenseLayer(pool.outputSize(), 3, Activation.IDENTITY, 0.1f, 0);
+        var net = new io.github.alphadrop.network.Network(List.of(conv, drop, pool, dense));
+        net.initialize(1);
+        return net;
+    }
+
     private static void kernelCase(Kernels k, SplittableRandom r) {
         List<FloatPointer> owned = new ArrayList<>();
         try {
@@ -200,8 +212,10 @@ public final class FuzzMain {
                 case 0 -> bytes[r.nextInt(bytes.length)] ^= (byte) (1 << r.nextInt(8));
                 case 1 -> bytes = java.util.Arrays.copyOf(bytes, r.nextInt(bytes.length + 1));
                 default -> {
+                    // An int anywhere: the header's sizes, the layer list's tags and shapes.
                     if (bytes.length >= 24) {
-                        ByteBuffer.wrap(bytes).putInt(8 + 4 * r.nextInt(4), r.nextInt());
+                        ByteBuffer.wrap(bytes).putInt(r.nextInt(2) == 0 ? 8 + 4 * r.nextInt(4)
+                                : r.nextInt(bytes.length - 3), r.nextInt(4) == 0 ? r.nextInt() : r.nextInt(-2, 70));
                     }
                 }
             }
