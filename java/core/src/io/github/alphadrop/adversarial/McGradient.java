@@ -115,9 +115,8 @@ public final class McGradient {
 
             @Override
             public float[] forward(float[] xb, int b, int maskStep, boolean stochastic) {
-                float[] logits = network.forward(kernels, b * network.inputSize() == xb.length ? xb
-                        : java.util.Arrays.copyOf(xb, b * network.inputSize()), b, McGradient.this.samples,
-                        new MaskSpec(seed, maskStep), stochastic);
+                float[] logits = network.forward(kernels, xb, b, McGradient.this.samples, new MaskSpec(seed, maskStep),
+                        stochastic);
                 dlogits = new float[logits.length];
                 return logits;
             }

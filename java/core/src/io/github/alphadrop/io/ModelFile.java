@@ -434,16 +434,11 @@ public final class ModelFile {
                 dropout[l] = in.readFloat();
                 check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
             }
-            int kind = in.readInt();
-            check(kind == 0 || kind == 1, name, "likelihood code " + kind);
-            boolean learnTau = in.readBoolean();
-            float initialLogTau = in.readFloat();
-            float logTau = in.readFloat();
-            check(Float.isFinite(initialLogTau) && Float.isFinite(logTau), name, "log tau " + logTau);
-            Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
-            TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
-                    in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
-            Normalization scaling = readScaling(in, name);
+            Header h = readHeader(in, name);
+            Likelihood likelihood = h.likelihood();
+            float logTau = h.logTau();
+            TrainingSettings settings = h.settings();
+            Normalization scaling = h.scaling();
             check(scaling == null || scaling.featureDim() == sizes[0], name, "scaling width " + (scaling == null ? 0 : scaling.featureDim()));
             Mlp.Builder builder = Mlp.builder(sizes[0]).activation(activation).likelihood(likelihood)
                     .dropoutPerLayer(dropout).output(sizes[boundaries - 1]);
@@ -468,16 +463,11 @@ public final class ModelFile {
     }
 
     private static Saved decodeVersion2(DataInputStream in, String name) throws IOException {
-        int kind = in.readInt();
-        check(kind == 0 || kind == 1, name, "likelihood code " + kind);
-        boolean learnTau = in.readBoolean();
-        float initialLogTau = in.readFloat();
-        float logTau = in.readFloat();
-        check(Float.isFinite(initialLogTau) && Float.isFinite(logTau), name, "log tau " + logTau);
-        Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
-        TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
-                in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
-        Normalization scaling = readScaling(in, name);
+        Header header = readHeader(in, name);
+        Likelihood likelihood = header.likelihood();
+        float logTau = header.logTau();
+        TrainingSettings settings = header.settings();
+        Normalization scaling = header.scaling();
         int modelKind = in.readInt();
         check(modelKind == KIND_MLP || modelKind == KIND_NETWORK, name, "model kind " + modelKind);
         Activation hidden = activationOf(in.readInt(), name);
@@ -565,6 +555,23 @@ public final class ModelFile {
         check(scaling == null || scaling.featureDim() == network.inputSize(), name, "scaling width "
                 + (scaling == null ? 0 : scaling.featureDim()));
         return new Saved(null, settings, scaling, network);
+    }
+
+    /** What both versions store between their model shapes: likelihood, log τ, settings, normalisation. */
+    private record Header(Likelihood likelihood, float logTau, TrainingSettings settings, Normalization scaling) {
+    }
+
+    private static Header readHeader(DataInputStream in, String name) throws IOException {
+        int kind = in.readInt();
+        check(kind == 0 || kind == 1, name, "likelihood code " + kind);
+        boolean learnTau = in.readBoolean();
+        float initialLogTau = in.readFloat();
+        float logTau = in.readFloat();
+        check(Float.isFinite(initialLogTau) && Float.isFinite(logTau), name, "log tau " + logTau);
+        Likelihood likelihood = kind == 0 ? Likelihood.categorical() : Likelihood.gaussian(Math.exp(initialLogTau), learnTau);
+        TrainingSettings settings = new TrainingSettings(in.readFloat(), in.readInt(), in.readInt(), in.readInt(),
+                in.readDouble(), in.readLong(), in.readUTF(), in.readUTF());
+        return new Header(likelihood, logTau, settings, readScaling(in, name));
     }
 
     private static int width(DataInputStream in, String name) throws IOException {

@@ -134,8 +134,6 @@ public abstract class AbstractKernels implements Kernels {
         requireNonNull(activation, "activation");
         int xSize = product(images, shape.inputSize(), "images*inputSize");
         int zSize = product(images, shape.outputSize(), "images*outputSize");
-        product(product(images, shape.outHeight() * shape.outWidth(), "images*outHeight*outWidth"), shape.taps(),
-                "images*patches*taps");
         requireLength(x, "x", xSize, "images*inputSize");
         requireLength(w, "w", shape.taps() * shape.filters(), "taps*filters");
         if (bias != null) {
@@ -156,8 +154,6 @@ public abstract class AbstractKernels implements Kernels {
         int xSize = product(images, shape.inputSize(), "images*inputSize");
         int zSize = product(images, shape.outputSize(), "images*outputSize");
         int wSize = shape.taps() * shape.filters();
-        product(product(images, shape.outHeight() * shape.outWidth(), "images*outHeight*outWidth"), shape.taps(),
-                "images*patches*taps");
         requireLength(x, "x", xSize, "images*inputSize");
         requireLength(w, "w", wSize, "taps*filters");
         if (z == null && activation != Activation.IDENTITY) {

@@ -189,9 +189,7 @@ public final class Conv2D {
         if (rows < 1) {
             throw new IllegalArgumentException("rows must be >= 1, got " + rows);
         }
-        long patches = (long) rows * outHeight() * outWidth();
-        if ((long) rows * Math.max(inputSize(), outputSize()) > Integer.MAX_VALUE - 8
-                || patches * taps() > Integer.MAX_VALUE - 8) {
+        if ((long) rows * Math.max(inputSize(), outputSize()) > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException(rows + " images are too many for one call of this convolution"
                     + " (int-indexed arrays); use fewer rows per call");
         }

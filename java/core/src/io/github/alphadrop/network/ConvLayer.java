@@ -52,16 +52,6 @@ public final class ConvLayer implements Layer {
         return conv.outputSize();
     }
 
-    @Override
-    public float dropout() {
-        return 0f;
-    }
-
-    @Override
-    public int maskId() {
-        return -1;
-    }
-
     /** Glorot-uniform with Keras's fans for a convolution: kh·kw·C in, kh·kw·F out. */
     @Override
     public void initialize(java.util.SplittableRandom random) {

@@ -3,7 +3,6 @@ package io.github.alphadrop.network;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
-import java.util.List;
 
 /**
  * Element-wise inverted dropout on its input, e.g. after a convolution: {@code y = m ⊙ x} with the
@@ -55,16 +54,6 @@ public final class DropoutLayer implements Layer {
     @Override
     public int maskId() {
         return maskId;
-    }
-
-    @Override
-    public List<float[]> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public List<float[]> gradients() {
-        return List.of();
     }
 
     private float[] mask(Kernels kernels, MaskSpec masks, int rows) {

@@ -19,11 +19,15 @@ public interface Layer {
 
     int outputSize();
 
-    /** The drop probability applied to this layer's input; 0 for none. */
-    float dropout();
+    /** The drop probability applied to this layer's input; 0 (the default) for none. */
+    default float dropout() {
+        return 0f;
+    }
 
-    /** The mask id of this layer's dropout (unique within its network). */
-    int maskId();
+    /** The mask id of this layer's dropout (unique within its network); -1 (the default) for none. */
+    default int maskId() {
+        return -1;
+    }
 
     /**
      * Sets the initial parameters from {@code random}: Glorot-uniform weights, zero biases (the Keras
@@ -40,11 +44,15 @@ public interface Layer {
         }
     }
 
-    /** Parameter arrays, updated in place by an optimiser. */
-    List<float[]> parameters();
+    /** Parameter arrays, updated in place by an optimiser; none by default. */
+    default List<float[]> parameters() {
+        return List.of();
+    }
 
-    /** The gradients of the last {@link #backward}, in the order of {@link #parameters()}. */
-    List<float[]> gradients();
+    /** The gradients of the last {@link #backward}, in the order of {@link #parameters()}; none by default. */
+    default List<float[]> gradients() {
+        return List.of();
+    }
 
     /**
      * The output for {@code batch × samples} rows; when {@code shared}, {@code x} holds {@code batch} rows

@@ -162,12 +162,12 @@ public final class Network {
     }
 
     /**
-     * The outputs of {@code batch} datapoints ({@code x}: batch × inputSize) for K = {@code samples} dropout
+     * The outputs of {@code batch} datapoints ({@code x}: its first batch × inputSize values) for K = {@code samples} dropout
      * samples each: (batch·samples) × outputSize, rows n·K + k. With {@code stochastic} false no masks are
      * drawn (the deterministic network) and the K rows of a datapoint are equal.
      */
     public float[] forward(Kernels kernels, float[] x, int batch, int samples, MaskSpec masks, boolean stochastic) {
-        if (x == null || x.length != batch * inputSize() || batch < 1 || samples < 1) {
+        if (x == null || batch < 1 || samples < 1 || (long) x.length < (long) batch * inputSize()) {
             throw new IllegalArgumentException("x must hold batch * " + inputSize() + " values with batch, samples >= 1;"
                     + " got " + (x == null ? "null" : x.length) + " values, batch " + batch + ", samples " + samples);
         }
@@ -179,7 +179,7 @@ public final class Network {
             workspace = new Workspace(kernels);
             workspaceKernels = kernels;
         }
-        this.input = FloatView.of(x);
+        this.input = FloatView.of(x, 0, batch * inputSize());
         this.batch = batch;
         this.samples = samples;
         this.masks = masks;

@@ -4,7 +4,6 @@ import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.layers.MaxPool2D;
 
-import java.util.List;
 
 /** {@link MaxPool2D} as a network layer: no parameters, no dropout, no state between forward and backward. */
 public final class PoolLayer implements Layer {
@@ -32,26 +31,6 @@ public final class PoolLayer implements Layer {
     @Override
     public int outputSize() {
         return pool.outputSize();
-    }
-
-    @Override
-    public float dropout() {
-        return 0f;
-    }
-
-    @Override
-    public int maskId() {
-        return -1;
-    }
-
-    @Override
-    public List<float[]> parameters() {
-        return List.of();
-    }
-
-    @Override
-    public List<float[]> gradients() {
-        return List.of();
     }
 
     @Override

@@ -388,8 +388,7 @@ public final class Trainer {
 
         @Override
         public float[] forward(float[] xb, int b, long maskSeed, int step) {
-            return net.forward(kernels, b * net.inputSize() == xb.length ? xb : java.util.Arrays.copyOf(xb, b * net.inputSize()),
-                    b, samples, new MaskSpec(maskSeed, step), true);
+            return net.forward(kernels, xb, b, samples, new MaskSpec(maskSeed, step), true);
         }
 
         @Override
