@@ -80,7 +80,8 @@ class ConvKernelTest {
                             Result got = run(nk, s, images, x, w, b, act, g);
                             String what = isa + " " + s + " images " + images + " " + act;
                             assertClose(want.z(), got.z(), 1e-5, what + " z");
-                            assertClose(want.dz(), got.dz(), 1e-6, what + " dz");
+                            // dz = g (1 - z²) under tanh carries z's rounding, times up to 2|g z|: z's tolerance.
+                            assertClose(want.dz(), got.dz(), 1e-5, what + " dz");
                             assertClose(want.dw(), got.dw(), 1e-5, what + " dw");
                             assertClose(want.db(), got.db(), 1e-5, what + " db");
                             assertClose(want.dx(), got.dx(), 1e-5, what + " dx");
