@@ -10,7 +10,6 @@ import io.github.alphadrop.network.Network;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
@@ -143,12 +142,8 @@ public final class Trainer {
         float[] xb = new float[batch * d];
         int[] lb = labels != null ? new int[batch] : null;
         float[] yb = y != null ? new float[batch * out] : null;
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        SplittableRandom shuffler = new SplittableRandom(seed);
-        long maskSeed = seed ^ 0x9E3779B97F4A7C15L;
+        BatchOrder batches = new BatchOrder(n, seed, shuffle);
+        long maskSeed = BatchOrder.maskSeed(seed);
 
         double[] epochLosses = new double[epochs];
         int startEpoch = resume == null ? 0 : restore(model, opt, epochLosses);
@@ -156,14 +151,7 @@ public final class Trainer {
         int globalStep = startEpoch * stepsPerEpoch;
         for (int epoch = 0; epoch < epochs; epoch++) {
             long epochStart = System.nanoTime();
-            if (shuffle) {
-                for (int i = n - 1; i > 0; i--) {
-                    int j = shuffler.nextInt(i + 1);
-                    int t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-            }
+            int[] order = batches.nextEpoch();
             if (epoch < startEpoch) {
                 continue; // done before the checkpoint: its shuffle is replayed so the batch order continues
             }
