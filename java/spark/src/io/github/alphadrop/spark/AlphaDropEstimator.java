@@ -99,6 +99,17 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
         return self();
     }
 
+    /**
+     * 1 (the default): synchronous data-parallel steps, one Spark job each, equal to the single-JVM trainer.
+     * H > 1: each partition takes H Adam steps on its own rows of those steps' batches, then parameters and Adam
+     * moments are averaged across partitions (one job per H steps: faster where a job costs more than a step,
+     * but no longer the single-JVM result).
+     */
+    public E setLocalSteps(int value) {
+        set(localSteps(), (Object) value);
+        return self();
+    }
+
     public E setWeightDecay(double value) {
         set(weightDecay(), (Object) value);
         return self();
@@ -184,7 +195,7 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
             sizes[sizes.length - 1] = outputs;
             DataParallelTrainer.Shape shape = new DataParallelTrainer.Shape(sizes, (float) getDropout(), classes);
             DataParallelTrainer.Settings settings = new DataParallelTrainer.Settings((float) getAlpha(), getSamples(),
-                    getEpochs(), getBatchSize(), getLearningRate(), getWeightDecay(), getSeed());
+                    getEpochs(), getBatchSize(), getLearningRate(), getWeightDecay(), getSeed(), getLocalSteps());
             Normalization scaling = null;
             DataParallelTrainer.Standardisation standardisation = DataParallelTrainer.Standardisation.none();
             if (!classes) {

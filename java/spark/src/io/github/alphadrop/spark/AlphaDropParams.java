@@ -91,6 +91,14 @@ public interface AlphaDropParams<T extends AlphaDropParams<T>> extends Params {
         return definitions().seed;
     }
 
+    default IntParam localSteps() {
+        return definitions().localSteps;
+    }
+
+    default int getLocalSteps() {
+        return (Integer) getOrDefault(localSteps());
+    }
+
     default String getFeaturesCol() {
         return getOrDefault(featuresCol());
     }
@@ -225,5 +233,6 @@ public interface AlphaDropParams<T extends AlphaDropParams<T>> extends Params {
         setDefault(learningRate(), (Object) 1e-3);
         setDefault(weightDecay(), (Object) 1e-6);
         setDefault(seed(), (Object) 0L);
+        setDefault(localSteps(), (Object) 1);
     }
 }

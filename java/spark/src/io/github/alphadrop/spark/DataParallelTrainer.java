@@ -48,8 +48,9 @@ final class DataParallelTrainer {
     }
 
     /** Settings of one run. */
+    /** Settings of one run; {@code localSteps} 1 is the synchronous trainer, more the averaging one. */
     record Settings(float alpha, int samples, int epochs, int batchSize, double learningRate, double weightDecay,
-                    long seed) implements Serializable {
+                    long seed, int localSteps) implements Serializable {
     }
 
     /** A run's outcome: the trained model, the mean loss and the seconds of every epoch. */
@@ -86,6 +87,8 @@ final class DataParallelTrainer {
             params.add(model.logTauHolder());
             grads.add(new float[1]);
         }
+        int parameterCount = flatten(params).length;
+        AdamState averaged = new AdamState(0, new float[parameterCount], new float[parameterCount]);
         double[] losses = new double[settings.epochs()];
         double[] seconds = new double[settings.epochs()];
         int globalStep = 0;
@@ -99,7 +102,15 @@ final class DataParallelTrainer {
             Broadcast<int[]> positions = sc.broadcast(positionOf);
             double lossSum = 0;
             try {
-                for (int s = 0; s < stepsPerEpoch; s++) {
+                if (settings.localSteps() > 1) {
+                    for (int s = 0; s < stepsPerEpoch; s += settings.localSteps()) {
+                        int steps = Math.min(settings.localSteps(), stepsPerEpoch - s);
+                        lossSum += averagingRound(blocks, model, params, averaged, shape, settings, n, batch, s, steps,
+                                globalStep, maskSeed, positions, standardisation, epoch);
+                        globalStep += steps;
+                    }
+                }
+                for (int s = 0; settings.localSteps() == 1 && s < stepsPerEpoch; s++) {
                     int from = s * batch;
                     int b = Math.min(batch, n - from);
                     int step = globalStep++;
@@ -134,6 +145,197 @@ final class DataParallelTrainer {
                     String.format("%.5f", losses[epoch]), String.format("%.2f", seconds[epoch]));
         }
         return new Result(model, losses, seconds);
+    }
+
+    /** Adam's state as flat arrays in parameter order: its step count and both moments (zero before any step). */
+    static final class AdamState implements Serializable {
+        private static final long serialVersionUID = 1L;
+        long steps;
+        final float[] m;
+        final float[] v;
+
+        AdamState(long steps, float[] m, float[] v) {
+            this.steps = steps;
+            this.m = m;
+            this.v = v;
+        }
+
+        Optimizer.State unflatten(List<float[]> shapes) {
+            float[][] arrays = new float[2 * shapes.size()][];
+            int at = 0;
+            for (int i = 0; i < shapes.size(); i++) {
+                int len = shapes.get(i).length;
+                arrays[i] = Arrays.copyOfRange(m, at, at + len);
+                arrays[shapes.size() + i] = Arrays.copyOfRange(v, at, at + len);
+                at += len;
+            }
+            return new Optimizer.State(steps, arrays);
+        }
+
+        static AdamState of(Optimizer.State state) {
+            float[][] a = state.arrays();
+            int half = a.length / 2;
+            return new AdamState(state.steps(), flatten(Arrays.asList(a).subList(0, half)),
+                    flatten(Arrays.asList(a).subList(half, a.length)));
+        }
+    }
+
+    /**
+     * One round of the averaging trainer: each partition takes {@code steps} Adam steps from the same
+     * parameters and moments on its own rows of those steps' batches (the mean over its rows, weight decay
+     * included), then the driver averages parameters and moments, weighted by the rows each partition saw. With
+     * one partition this is the synchronous trainer again; with more it trades exactness for one job per round.
+     *
+     * @return the sum over the round's steps of the mean loss of their rows, weight decay included
+     */
+    private static double averagingRound(JavaRDD<RowBlock> blocks, Mlp model, List<float[]> params, AdamState adam,
+                                         Shape shape, Settings settings, int n, int batch, int firstStep, int steps,
+                                         int globalStep, long maskSeed, Broadcast<int[]> positions,
+                                         Standardisation standardisation, int epoch) {
+        if (!shape.categorical() && !(Math.abs(model.logTau()) <= AbstractKernels.MAX_ABS_LOG_TAU)) {
+            throw new TrainingDivergedException(epoch, firstStep, Double.NaN); // the noise precision ran off
+        }
+        float[] start = flatten(params);
+        RoundTask task = new RoundTask(shape, start, adam, settings, n, batch, firstStep, steps, globalStep, maskSeed,
+                positions, standardisation);
+        int size = start.length;
+        double[] p = new double[size];
+        double[] m = new double[size];
+        double[] v = new double[size];
+        double rows = 0;
+        double loss = 0;
+        for (RoundPart part : blocks.map(task).collect()) {
+            if (part.rows == 0) {
+                continue;
+            }
+            for (int i = 0; i < size; i++) {
+                p[i] += (double) part.rows * part.params[i];
+                m[i] += (double) part.rows * part.m[i];
+                v[i] += (double) part.rows * part.v[i];
+            }
+            rows += part.rows;
+            loss += part.loss;
+        }
+        float[] mean = new float[size];
+        for (int i = 0; i < size; i++) {
+            mean[i] = (float) (p[i] / rows);
+            adam.m[i] = (float) (m[i] / rows);
+            adam.v[i] = (float) (v[i] / rows);
+        }
+        adam.steps += steps;
+        double perRow = loss / rows;
+        if (!Double.isFinite(perRow) || !finite(mean)) {
+            throw new TrainingDivergedException(epoch, firstStep + steps - 1, perRow);
+        }
+        scatter(mean, params);
+        return perRow * steps;
+    }
+
+    /** A partition's round: its parameters and Adam moments after the round, and the rows it trained on. */
+    static final class RoundPart implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final float[] params;
+        final float[] m;
+        final float[] v;
+        final int rows;
+        /** Σ over its steps of (its rows' mean loss + weight decay) × its rows in that step. */
+        final double loss;
+
+        RoundPart(float[] params, float[] m, float[] v, int rows, double loss) {
+            this.params = params;
+            this.m = m;
+            this.v = v;
+            this.rows = rows;
+            this.loss = loss;
+        }
+    }
+
+    /** One averaging round on one partition. */
+    static final class RoundTask implements Function<RowBlock, RoundPart> {
+        private static final long serialVersionUID = 1L;
+        private final Shape shape;
+        private final float[] params;
+        private final AdamState adam;
+        private final Settings settings;
+        private final int n;
+        private final int batch;
+        private final int firstStep;
+        private final int steps;
+        private final int globalStep;
+        private final long maskSeed;
+        private final Broadcast<int[]> positions;
+        private final Standardisation standardisation;
+
+        RoundTask(Shape shape, float[] params, AdamState adam, Settings settings, int n, int batch, int firstStep,
+                  int steps, int globalStep, long maskSeed, Broadcast<int[]> positions, Standardisation standardisation) {
+            this.shape = shape;
+            this.params = params;
+            this.adam = adam;
+            this.settings = settings;
+            this.n = n;
+            this.batch = batch;
+            this.firstStep = firstStep;
+            this.steps = steps;
+            this.globalStep = globalStep;
+            this.maskSeed = maskSeed;
+            this.positions = positions;
+            this.standardisation = standardisation;
+        }
+
+        @Override
+        public RoundPart call(RowBlock block) {
+            int[] positionOf = positions.value();
+            // (epoch position, row) of this block's rows in the round's batches, sorted: step by step, in batch order.
+            long[] mine = new long[block.rows()];
+            int count = 0;
+            for (int i = 0; i < block.rows(); i++) {
+                int q = positionOf[block.index[i]];
+                int j = q / batch - firstStep;
+                if (j >= 0 && j < steps) {
+                    mine[count++] = ((long) q << 32) | i;
+                }
+            }
+            if (count == 0) {
+                return new RoundPart(null, null, null, 0, 0);
+            }
+            Arrays.sort(mine, 0, count);
+            Worker worker = Worker.of(shape, settings.samples(), batch);
+            worker.load(params);
+            List<float[]> live = worker.parameters();
+            List<float[]> grads = worker.gradients();
+            Optimizer adam = Optimizer.adam(settings.learningRate());
+            if (this.adam.steps > 0) {
+                adam.restore(this.adam.unflatten(live));
+            }
+            AlphaDivergence objective = new AlphaDivergence(settings.alpha(), settings.samples());
+            double loss = 0;
+            int from = 0;
+            while (from < count) {
+                int j = (int) (mine[from] >>> 32) / batch - firstStep;
+                int to = from;
+                while (to < count && (int) (mine[to] >>> 32) / batch - firstStep == j) {
+                    to++;
+                }
+                int rows = to - from;
+                int stepRows = Math.min(batch, n - (firstStep + j) * batch);
+                worker.gather(block, mine, from, rows, batch, standardisation);
+                ShardGradient g = worker.gradient;
+                double shardLoss = shape.categorical()
+                        ? g.categorical(worker.x, worker.labels, worker.positions, rows, stepRows, objective, maskSeed,
+                                globalStep + j)
+                        : g.gaussian(worker.x, worker.targets, worker.positions, rows, stepRows, objective, maskSeed,
+                                globalStep + j);
+                // The shard's contribution to its batch's mean, rescaled to the mean over the shard's own rows.
+                float toMean = (float) ((double) stepRows / rows);
+                worker.copyGradients(grads, toMean);
+                double step = shardLoss * toMean + addWeightDecay(worker.model, grads, settings.weightDecay());
+                adam.step(live, grads);
+                loss += step * rows;
+                from = to;
+            }
+            AdamState after = AdamState.of(adam.state());
+            return new RoundPart(flatten(live), after.m, after.v, count, loss);
+        }
     }
 
     private static float[] flatten(List<float[]> arrays) {
@@ -256,7 +458,7 @@ final class DataParallelTrainer {
             for (int i = 0; i < block.rows(); i++) {
                 int q = positionOf[block.index[i]] - from;
                 if (q >= 0 && q < rows) {
-                    mine[count++] = ((long) q << 32) | i;
+                    mine[count++] = ((long) (q + from) << 32) | i;
                 }
             }
             if (count == 0) {
@@ -265,27 +467,9 @@ final class DataParallelTrainer {
             Arrays.sort(mine, 0, count); // batch order, so neighbours in the batch share one mask call
             Worker worker = Worker.of(shape, samples, batch);
             worker.load(params);
-            int d = block.width;
-            int out = shape.sizes()[shape.sizes().length - 1];
+            worker.gather(block, mine, 0, count, batch, standardisation);
             float[] x = worker.x;
             int[] at = worker.positions;
-            for (int j = 0; j < count; j++) {
-                int i = (int) mine[j];
-                at[j] = (int) (mine[j] >>> 32);
-                System.arraycopy(block.x, i * d, x, j * d, d);
-                if (standardisation.featureMean() != null) {
-                    for (int c = 0; c < d; c++) {
-                        x[j * d + c] = (float) ((x[j * d + c] - standardisation.featureMean()[c])
-                                / standardisation.featureStd()[c]);
-                    }
-                }
-                if (shape.categorical()) {
-                    worker.labels[j] = (int) block.label[i];
-                } else {
-                    worker.targets[j * out] = (float) ((block.label[i] - standardisation.targetMean())
-                            / standardisation.targetStd());
-                }
-            }
             AlphaDivergence objective = new AlphaDivergence(alpha, samples);
             ShardGradient g = worker.gradient;
             double loss = shape.categorical()
@@ -307,6 +491,7 @@ final class DataParallelTrainer {
         final int[] positions;
         final int[] labels;
         final float[] targets;
+        private List<float[]> gradientBuffers;
 
         private Worker(Shape shape, int samples, int batch) {
             this.shape = shape;
@@ -328,6 +513,74 @@ final class DataParallelTrainer {
                 CURRENT.set(w);
             }
             return w;
+        }
+
+        /**
+         * Copies {@code rows} rows named by {@code keys[from ..]} ((epoch position << 32) | row in block) into the
+         * input buffers, standardised, with their positions in their batch.
+         */
+        void gather(RowBlock block, long[] keys, int from, int rows, int batchSize, Standardisation standardisation) {
+            int d = block.width;
+            int out = model.outputSize();
+            double[] mean = standardisation.featureMean();
+            double[] std = standardisation.featureStd();
+            for (int j = 0; j < rows; j++) {
+                long key = keys[from + j];
+                int i = (int) key;
+                positions[j] = (int) (key >>> 32) % batchSize;
+                System.arraycopy(block.x, i * d, x, j * d, d);
+                if (mean != null) {
+                    for (int c = 0; c < d; c++) {
+                        x[j * d + c] = (float) ((x[j * d + c] - mean[c]) / std[c]);
+                    }
+                }
+                if (shape.categorical()) {
+                    labels[j] = (int) block.label[i];
+                } else {
+                    targets[j * out] = (float) ((block.label[i] - standardisation.targetMean()) / standardisation.targetStd());
+                }
+            }
+        }
+
+        /** The model's parameter arrays, in the trainer's order (log τ last for a regressor). */
+        List<float[]> parameters() {
+            List<float[]> list = new ArrayList<>();
+            for (int l = 0; l < model.layers(); l++) {
+                list.add(model.weights(l));
+                list.add(model.biases(l));
+            }
+            if (!shape.categorical()) {
+                list.add(model.logTauHolder());
+            }
+            return list;
+        }
+
+        /** Gradient buffers shaped as {@link #parameters()}, kept with this worker. */
+        List<float[]> gradients() {
+            if (gradientBuffers == null) {
+                gradientBuffers = new ArrayList<>();
+                for (float[] p : parameters()) {
+                    gradientBuffers.add(new float[p.length]);
+                }
+            }
+            return gradientBuffers;
+        }
+
+        /** The last shard gradient times {@code scale}, into {@code grads} (shaped as {@link #parameters()}). */
+        void copyGradients(List<float[]> grads, float scale) {
+            for (int l = 0; l < model.layers(); l++) {
+                scaleInto(gradient.weightGradient(l), grads.get(2 * l), scale);
+                scaleInto(gradient.biasGradient(l), grads.get(2 * l + 1), scale);
+            }
+            if (!shape.categorical()) {
+                grads.get(2 * model.layers())[0] = gradient.logTauGradient()[0] * scale;
+            }
+        }
+
+        private static void scaleInto(float[] from, float[] to, float scale) {
+            for (int i = 0; i < from.length; i++) {
+                to[i] = from[i] * scale;
+            }
         }
 
         void load(float[] flat) {

@@ -30,6 +30,7 @@ public final class ParamDefinitions {
     final DoubleParam learningRate;
     final DoubleParam weightDecay;
     final LongParam seed;
+    final IntParam localSteps;
 
     ParamDefinitions(Identifiable owner) {
         featuresCol = new Param<>(owner, "featuresCol", "features column: a vector of the model's input width");
@@ -52,5 +53,8 @@ public final class ParamDefinitions {
         learningRate = new DoubleParam(owner, "learningRate", "Adam's learning rate (> 0)", ParamValidators.gt(0));
         weightDecay = new DoubleParam(owner, "weightDecay", "wd in wd * sum ||W||^2 (>= 0)", ParamValidators.gtEq(0));
         seed = new LongParam(owner, "seed", "seed of the initial weights, the batch order and every dropout mask");
+        localSteps = new IntParam(owner, "localSteps", "1: synchronous steps, one Spark job each (the single-JVM result);"
+                + " H > 1: each partition takes H steps on its own rows, then parameters are averaged (one job per H steps)",
+                ParamValidators.gtEq(1));
     }
 }

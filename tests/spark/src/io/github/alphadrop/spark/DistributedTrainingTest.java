@@ -145,6 +145,29 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void averagingOnOnePartitionIsTheSynchronousTrainer() {
+        // One partition takes every row of every step: its local steps are the synchronous ones, and averaging
+        // one copy changes nothing. Rounds of 4 steps do not divide the 5 steps of an epoch: a short round too.
+        Dataset data = digits();
+        Mlp want = singleJvm(data);
+        Mlp averaged = spark(classifier().setLocalSteps(4), Spark.frame(data, 1));
+        assertClose(want, averaged, 2e-4, "1 partition, local steps 4, vs single JVM");
+    }
+
+    @Test
+    void averagingOnThreePartitionsLearnsTheDigits() {
+        io.github.alphadrop.data.TrainTest digits = Digits.load();
+        AlphaDropClassificationModel model = new AlphaDropClassifier().setArchitecture("64").setDropout(0.25)
+                .setEpochs(20).setSamples(4).setLocalSteps(6).setTestSamples(20).fit(Spark.frame(digits.train(), 3));
+        double[] losses = model.epochLosses();
+        assertTrue(losses[losses.length - 1] < 0.5 * losses[0], "epoch losses " + java.util.Arrays.toString(losses));
+        List<Row> scored = model.transform(Spark.frame(digits.test(), 2)).select("label", "prediction").collectAsList();
+        long correct = scored.stream().filter(r -> r.getDouble(0) == r.getDouble(1)).count();
+        double accuracy = (double) correct / scored.size();
+        assertTrue(accuracy > 0.9, "test accuracy " + accuracy + " with averaging every 6 steps");
+    }
+
+    @Test
     void theSameFitTwiceIsBitIdentical() {
         Dataset data = digits();
         Mlp a = spark(classifier(), Spark.frame(data, 3));
