@@ -1,6 +1,5 @@
 package io.github.alphadrop.spark;
 
-import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.predict.ClassPredictions;
 import io.github.alphadrop.predict.McPredictive;
 import org.apache.spark.ml.linalg.SQLDataTypes;

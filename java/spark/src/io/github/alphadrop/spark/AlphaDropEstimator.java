@@ -20,7 +20,6 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -153,15 +152,7 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
     public StructType transformSchema(StructType schema) {
         Schemas.requireVector(schema, getFeaturesCol());
         Schemas.requireNumeric(schema, getLabelCol());
-        StructType out = schema;
-        for (StructField field : outputFields()) {
-            if (Arrays.asList(schema.fieldNames()).contains(field.name())) {
-                throw new IllegalArgumentException("the output column '" + field.name() + "' is already in the input;"
-                        + " set its column parameter to another name (or to \"\" to leave it out)");
-            }
-            out = out.add(field);
-        }
-        return out;
+        return Schemas.withOutputs(schema, outputFields());
     }
 
     @Override
@@ -182,6 +173,9 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
         JavaRDD<RowBlock> blocks = rows.toJavaRDD().zipWithIndex()
                 .mapPartitions(it -> RowBlock.of(it, inputs, featuresCol, labelCol))
                 .persist(StorageLevel.MEMORY_AND_DISK());
+        // Cut the lineage once the blocks are cached: every step's tasks then carry a reference to a cached
+        // block, not the partition it came from (a parallelized collection ships its data with each task).
+        blocks.rdd().localCheckpoint();
         try {
             DataStats stats = blocks.map(b -> DataStats.of(b, classes, labelCol)).reduce(DataStats::merge);
             if (stats.n > Integer.MAX_VALUE - 8) {

@@ -125,15 +125,7 @@ public abstract class AlphaDropModel<M extends AlphaDropModel<M>> extends Model<
     @Override
     public StructType transformSchema(StructType schema) {
         Schemas.requireVector(schema, getFeaturesCol());
-        StructType out = schema;
-        for (StructField field : outputFields()) {
-            if (List.of(schema.fieldNames()).contains(field.name())) {
-                throw new IllegalArgumentException("the output column '" + field.name() + "' is already in the input;"
-                        + " set its column parameter to another name (or to \"\" to leave it out)");
-            }
-            out = out.add(field);
-        }
-        return out;
+        return Schemas.withOutputs(schema, outputFields());
     }
 
     @Override

@@ -29,6 +29,19 @@ final class Schemas {
         }
     }
 
+    /** {@code schema} with the output columns added; one that is already there is refused. */
+    static StructType withOutputs(StructType schema, java.util.List<org.apache.spark.sql.types.StructField> outputs) {
+        StructType out = schema;
+        for (org.apache.spark.sql.types.StructField field : outputs) {
+            if (Arrays.asList(schema.fieldNames()).contains(field.name())) {
+                throw new IllegalArgumentException("the output column '" + field.name() + "' is already in the input;"
+                        + " set its column parameter to another name (or to \"\" to leave it out)");
+            }
+            out = out.add(field);
+        }
+        return out;
+    }
+
     private static DataType type(StructType schema, String column, String what) {
         if (column == null || column.isEmpty()) {
             throw new IllegalArgumentException("the column of " + what + " must be named");
