@@ -38,8 +38,9 @@ inline void require_probability(float p, const char* function) {
 }
 
 // The Java Dropout record's invariants; the mask counters rely on them.
-inline void require_dropout(int step, int layer, float p, const char* function) {
+inline void require_dropout(int step, int layer, float p, int noise, const char* function) {
     require_probability(p, function);
+    if (noise < 0 || noise > 1) fail(function, "noise must be 0 (bernoulli) or 1 (gaussian), got " + std::to_string(noise));
     if (step < 0) fail(function, "step must be >= 0, got " + std::to_string(step));
     if (layer < 0 || layer >= 65536) fail(function, "layer must be in [0, 65536), got " + std::to_string(layer));
 }

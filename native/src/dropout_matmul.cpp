@@ -892,7 +892,7 @@ void backward_single_output(ThreadPool& pool, const Shape& s, const MaskGen& mas
 
 }  // namespace
 
-void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples, bool shared_input,
                             int in, int out, const float* a, const float* w, const float* bias, int activation,
                             float* z) {
     static const char* const fn = "dropout_matmul_forward";
@@ -901,8 +901,8 @@ void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long se
     require_ptr(w, fn, "w");
     require_ptr(z, fn, "z");
     require_activation(activation, fn);
-    detail::require_dropout(step, layer, p, fn);
-    const MaskGen mask(seed, step, layer, p);
+    detail::require_dropout(step, layer, p, noise, fn);
+    const MaskGen mask(seed, step, layer, p, noise);
 
     if (s.shared && !mask.active) {
         forward_shared_no_dropout(pool, s, a, w, bias, activation, z);
@@ -928,7 +928,7 @@ void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long se
 #endif
 }
 
-void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples, bool shared_input,
+void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples, bool shared_input,
                              int in, int out, const float* a, const float* w, const float* z, int activation, float* dz,
                              float* dw, float* db, float* da) {
     static const char* const fn = "dropout_matmul_backward";
@@ -939,8 +939,8 @@ void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long s
     require_ptr(dw, fn, "dw");
     require_activation(activation, fn);
     if (activation != ACT_IDENTITY) require_ptr(z, fn, "z");
-    detail::require_dropout(step, layer, p, fn);
-    const MaskGen mask(seed, step, layer, p);
+    detail::require_dropout(step, layer, p, noise, fn);
+    const MaskGen mask(seed, step, layer, p, noise);
 
     // 1. dz <- dzPre in place (element-wise, so any split is deterministic).
     if (activation != ACT_IDENTITY) {

@@ -111,24 +111,24 @@ long long engine_path_count(const Engine* engine, int which) {
     }
 }
 
-void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int row_offset, int rows, int cols,
+void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int noise, int row_offset, int rows, int cols,
                   float* mask) {
     Engine& e = live(engine, "dropout_mask");
-    e.table.dropout_mask(e.pool, seed, step, layer, p, row_offset, rows, cols, mask);
+    e.table.dropout_mask(e.pool, seed, step, layer, p, noise, row_offset, rows, cols, mask);
 }
 
-void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p, int batch, int samples,
+void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z) {
     Engine& e = live(engine, "dropout_matmul_forward");
-    e.table.forward(e.pool, e.sparse, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, bias, activation, z);
+    e.table.forward(e.pool, e.sparse, seed, step, layer, p, noise, batch, samples, shared_input, in, out, a, w, bias, activation, z);
 }
 
-void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p, int batch, int samples,
+void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                              bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                              int activation, float* dz, float* dw, float* db, float* da) {
     Engine& e = live(engine, "dropout_matmul_backward");
-    e.table.backward(e.pool, e.sparse, seed, step, layer, p, batch, samples, shared_input, in, out, a, w, z, activation, dz, dw,
+    e.table.backward(e.pool, e.sparse, seed, step, layer, p, noise, batch, samples, shared_input, in, out, a, w, z, activation, dz, dw,
                      db, da);
 }
 

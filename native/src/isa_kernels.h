@@ -11,14 +11,14 @@ namespace kernels {
 using runtime::SparsePolicy;
 using runtime::ThreadPool;
 
-void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows, int cols,
+void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int noise, int row_offset, int rows, int cols,
                   float* mask);
 
-void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
+void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z);
 
-void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
+void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                              bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                              int activation, float* dz, float* dw, float* db, float* da);
 

@@ -13,10 +13,10 @@
 ALPHADROP_ISA_BEGIN
 namespace kernels {
 
-void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows, int cols,
+void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int noise, int row_offset, int rows, int cols,
                   float* mask) {
     static const char* const fn = "dropout_mask";
-    detail::require_dropout(step, layer, p, fn);
+    detail::require_dropout(step, layer, p, noise, fn);
     if (row_offset < 0) detail::fail(fn, "row_offset must be >= 0, got " + std::to_string(row_offset));
     detail::require_positive(rows, fn, "rows");
     detail::require_positive(cols, fn, "cols");
@@ -24,7 +24,7 @@ void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p
     detail::require_int_range(int64_t(row_offset) + rows - 1, fn, "row_offset + rows - 1");
     detail::require_int_range(int64_t(rows) * cols, fn, "rows * cols");
 
-    const philox::MaskGen gen(seed, step, layer, p);
+    const philox::MaskGen gen(seed, step, layer, p, noise);
     const int64_t n_cols = cols;
     pool.parallel_for(
         rows,

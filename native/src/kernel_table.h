@@ -32,12 +32,12 @@ struct KernelTable {
     int gemm_nr;               // its tile columns (0: OpenBLAS)
     const char* mask_emitter;  // the Philox mask generator's vector path
 
-    void (*dropout_mask)(ThreadPool& pool, long long seed, int step, int layer, float p, int row_offset, int rows,
+    void (*dropout_mask)(ThreadPool& pool, long long seed, int step, int layer, float p, int noise, int row_offset, int rows,
                          int cols, float* mask);
-    void (*forward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
+    void (*forward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                     bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                     int activation, float* z);
-    void (*backward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int batch, int samples,
+    void (*backward)(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                      bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                      int activation, float* dz, float* dw, float* db, float* da);
     void (*conv2d_forward)(ThreadPool& pool, int images, int height, int width, int channels, int kernel_h,

@@ -305,6 +305,10 @@ inline void emit_draws(const uint32_t w[4], int bits, int first, int n, uint32_t
 #endif
 }
 
+// The noise a mask multiplies by (the codes NativeBinding passes).
+inline constexpr int kNoiseBernoulli = 0;
+inline constexpr int kNoiseGaussian = 1;
+
 // Bits per draw for drop probability p: the fewest of 1, 2, 4, 8 for which p * 2^b is whole, else 16.
 inline int draw_bits(float p) {
     for (int b = 1; b <= 8; b *= 2) {
@@ -324,16 +328,37 @@ struct MaskGen {
     uint32_t threshold = 0;  // in [0, 2^bits)
     float scale = 1.0f;
     bool active = false;     // false iff p == 0: no random numbers, multiplier 1
+    bool gaussian = false;   // multiplicative Gaussian noise instead of Bernoulli keep/drop
+    double gaussian_coef = 0.0;  // sigma / sd of the sum of eight 16-bit draws
 
-    MaskGen(long long seed, int step_, int layer_, float p)
+    MaskGen(long long seed, int step_, int layer_, float p, int noise = kNoiseBernoulli)
         : key(key_from_seed(seed)),
           layer(static_cast<uint32_t>(layer_)),
           step(static_cast<uint32_t>(step_)),
           bits(draw_bits(p)),
-          per_counter(128 / bits),
+          per_counter(noise == kNoiseGaussian ? 1 : 128 / bits),
           threshold(static_cast<uint32_t>(std::llround(static_cast<double>(p) * static_cast<double>(1 << bits)))),
-          scale(static_cast<float>(1.0 / (1.0 - static_cast<double>(p)))),
-          active(p != 0.0f) {}
+          scale(noise == kNoiseGaussian ? 1.0f : static_cast<float>(1.0 / (1.0 - static_cast<double>(p)))),
+          active(p != 0.0f),
+          gaussian(noise == kNoiseGaussian),
+          gaussian_coef(gaussian_coefficient(p)) {}
+
+    // Gaussian dropout's multiplier 1 + sigma z, sigma^2 = p / (1 - p), where z is the standardised sum of
+    // the eight 16-bit fields of one Philox output: mean 1 and variance p / (1 - p) exactly, a Gaussian to
+    // within the Irwin-Hall approximation (|z| <= 4.9). Only exact integer sums and correctly rounded double
+    // operations, so the Java reference computes the same float bit for bit without any libm function.
+    static double gaussian_coefficient(float p) {
+        const double pd = static_cast<double>(p);
+        const double sigma = std::sqrt(pd / (1.0 - pd));
+        const double sd = std::sqrt(8.0 * (65536.0 * 65536.0 - 1.0) / 12.0);
+        return sigma / sd;
+    }
+
+    static float gaussian_multiplier(double coef, uint32_t w0, uint32_t w1, uint32_t w2, uint32_t w3) {
+        const int64_t sum = int64_t(w0 & 0xFFFFu) + int64_t(w0 >> 16) + int64_t(w1 & 0xFFFFu) + int64_t(w1 >> 16) +
+                            int64_t(w2 & 0xFFFFu) + int64_t(w2 >> 16) + int64_t(w3 & 0xFFFFu) + int64_t(w3 >> 16);
+        return static_cast<float>(1.0 + coef * static_cast<double>(sum - 262140));  // 262140 = 8 * 32767.5
+    }
 
     // Multipliers of row `row` for columns [col_begin, col_end) into out[0 .. col_end - col_begin).
     void fill_row(uint32_t row, int64_t col_begin, int64_t col_end, float* __restrict out) const {
@@ -351,6 +376,10 @@ struct MaskGen {
             for (int64_t i = 0; i < rows; ++i) {
                 for (int64_t c = col_begin; c < col_end; ++c) out[i * ld + c - col_begin] = 1.0f;
             }
+            return;
+        }
+        if (gaussian) {
+            fill_gaussian(row0, rows, col_begin, col_end, out, ld);
             return;
         }
 #if defined(__AVX2__)
@@ -387,6 +416,27 @@ struct MaskGen {
     }
 
 private:
+    // Gaussian multipliers: one Philox output per element, counter = (column, row, layer, step), 16 columns
+    // of a row per call.
+    void fill_gaussian(uint32_t row0, int64_t rows, int64_t col_begin, int64_t col_end, float* __restrict out,
+                       int64_t ld) const {
+        alignas(32) uint32_t ctr[kLanes];
+        alignas(32) uint32_t row[kLanes];
+        alignas(32) uint32_t words[4][kLanes];
+        for (int64_t i = 0; i < rows; ++i) {
+            for (int l = 0; l < kLanes; ++l) row[l] = row0 + static_cast<uint32_t>(i);
+            for (int64_t c = col_begin; c < col_end; c += kLanes) {
+                const int n = static_cast<int>(col_end - c < kLanes ? col_end - c : kLanes);
+                for (int l = 0; l < kLanes; ++l) ctr[l] = static_cast<uint32_t>(c + (l < n ? l : 0));
+                lane_words(key, ctr, row, layer, step, words);
+                float* dst = out + i * ld + (c - col_begin);
+                for (int l = 0; l < n; ++l) {
+                    dst[l] = gaussian_multiplier(gaussian_coef, words[0][l], words[1][l], words[2][l], words[3][l]);
+                }
+            }
+        }
+    }
+
 #if defined(__AVX2__)
     // 16-bit draws of a contiguous tile narrower than one 16-counter block (a narrow layer): the tile's
     // (row, counter) pairs in row-major order, 16 per Philox call, each counter's 8 multipliers stored

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "alphadrop/kernels.h"
@@ -41,21 +42,21 @@ struct Outputs {
     std::vector<float> mask, z, dz, dw, db, da;
 };
 
-Outputs run(alphadrop::Engine* e, int batch, int samples, bool shared, int in, int out, float p, int act,
+Outputs run(alphadrop::Engine* e, int batch, int samples, bool shared, int in, int out, float p, int noise, int act,
             const std::vector<float>& a, const std::vector<float>& w, const std::vector<float>& bias,
             const std::vector<float>& dz0) {
     const int rows = batch * samples;
     Outputs o;
     o.mask.assign(static_cast<size_t>(rows) * in, 0.0f);
-    alphadrop::dropout_mask(e, 77, 3, 1, p, 5, rows, in, o.mask.data());
+    alphadrop::dropout_mask(e, 77, 3, 1, p, noise, 5, rows, in, o.mask.data());
     o.z.assign(static_cast<size_t>(rows) * out, 0.0f);
-    alphadrop::dropout_matmul_forward(e, 77, 3, 1, p, batch, samples, shared, in, out, a.data(), w.data(),
+    alphadrop::dropout_matmul_forward(e, 77, 3, 1, p, noise, batch, samples, shared, in, out, a.data(), w.data(),
                                       bias.data(), act, o.z.data());
     o.dz = dz0;
     o.dw.assign(static_cast<size_t>(in) * out, 0.0f);
     o.db.assign(out, 0.0f);
     o.da.assign(a.size(), 0.0f);
-    alphadrop::dropout_matmul_backward(e, 77, 3, 1, p, batch, samples, shared, in, out, a.data(), w.data(),
+    alphadrop::dropout_matmul_backward(e, 77, 3, 1, p, noise, batch, samples, shared, in, out, a.data(), w.data(),
                                        o.z.data(), act, o.dz.data(), o.dw.data(), o.db.data(), o.da.data());
     return o;
 }
@@ -83,15 +84,17 @@ int main() {
                         auto w = random(static_cast<size_t>(in) * out, rng);
                         auto bias = random(out, rng);
                         auto dz0 = random(static_cast<size_t>(rows) * out, rng);
-                        for (float p : {0.0f, 0.5f, 0.3f}) {
+                        // (p, noise): none, Bernoulli with 1-bit and 16-bit draws, Gaussian.
+                        for (const auto& [p, noise] : {std::pair{0.0f, 0}, std::pair{0.5f, 0}, std::pair{0.3f, 0},
+                                                       std::pair{0.3f, 1}}) {
                             for (int act : {alphadrop::ACT_IDENTITY, alphadrop::ACT_RELU, alphadrop::ACT_TANH}) {
                                 alphadrop::engine_set_sparse_mode(engines[0], 1);
-                                const Outputs want = run(engines[0], batch, samples, shared, in, out, p, act, a, w,
+                                const Outputs want = run(engines[0], batch, samples, shared, in, out, p, noise, act, a, w,
                                                          bias, dz0);
                                 for (int isa = 0; isa <= best; ++isa) {
                                     for (int mode : {0, 1, 2}) {
                                         alphadrop::engine_set_sparse_mode(engines[isa], mode);
-                                        const Outputs got = run(engines[isa], batch, samples, shared, in, out, p, act,
+                                        const Outputs got = run(engines[isa], batch, samples, shared, in, out, p, noise, act,
                                                                 a, w, bias, dz0);
                                         calls += 3;
                                         expect_close(want.mask, got.mask, "mask", isa, mode, in, out);

@@ -64,18 +64,19 @@ int engine_sparse_mode(const Engine* engine);
 // 2 dense dW, 3 sparse dW.
 long long engine_path_count(const Engine* engine, int which);
 
-// Dropout multipliers (0 or 1/(1-p)) for rows [row_offset, row_offset + rows), columns [0, cols).
-void dropout_mask(Engine* engine, long long seed, int step, int layer, float p,
+// Mask multipliers for rows [row_offset, row_offset + rows), columns [0, cols): noise 0 (Bernoulli) gives 0
+// or 1/(1-p), noise 1 (Gaussian) 1 + sigma z with sigma^2 = p/(1-p). Every dropout entry takes the noise.
+void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int noise,
                   int row_offset, int rows, int cols, float* mask);
 
 // z = act((m .* a) w + bias), shared_input: a is B x D and serves K rows each; else a is (B*K) x D.
-void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p,
+void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p, int noise,
                             int batch, int samples, bool shared_input, int in, int out,
                             const float* a, const float* w, const float* bias, int activation, float* z);
 
 // Backward of dropout_matmul_forward; dz is overwritten with the pre-activation gradient when the
 // activation is not identity. dw (D x H) and db (H) are overwritten; da may be null; db may be null.
-void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p,
+void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer, float p, int noise,
                              int batch, int samples, bool shared_input, int in, int out,
                              const float* a, const float* w, const float* z, int activation,
                              float* dz, float* dw, float* db, float* da);

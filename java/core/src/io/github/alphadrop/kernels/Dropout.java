@@ -8,11 +8,43 @@ package io.github.alphadrop.kernels;
  * @param seed  the run's seed (all 64 bits are used)
  * @param step  the training step or prediction batch, {@code >= 0}
  * @param layer the dense layer index, {@code 0 <= layer < 65536}
- * @param p     drop probability in {@code [0, 1)}; 0 disables dropout (no random numbers are drawn)
+ * @param p     drop probability in {@code [0, 1)}; 0 disables dropout (no random numbers are drawn). For
+ *              Gaussian noise it sets the variance p/(1-p), as Bernoulli dropout of rate p has
+ * @param noise Bernoulli (keep or drop) or Gaussian (multiplicative) noise
  */
-public record Dropout(long seed, int step, int layer, float p) {
+public record Dropout(long seed, int step, int layer, float p, Noise noise) {
+
+    /** What a mask multiplies each element by. */
+    public enum Noise {
+        /** Keep with probability 1 − p, scaled by 1/(1 − p); drop (0) otherwise. */
+        BERNOULLI(0),
+        /**
+         * Multiplicative Gaussian noise of mean 1 and variance p/(1 − p) (Srivastava et al.'s Gaussian dropout,
+         * matched to Bernoulli dropout's first two moments): {@code 1 + σ z}, z the standardised sum of the
+         * eight 16-bit fields of element (row, column)'s own Philox output (counter = (column, row, layer,
+         * step)). The sum of eight uniforms is a Gaussian to within the Irwin–Hall approximation (|z| ≤ 4.9),
+         * computed from exact integer sums and correctly rounded double operations only, so every backend gives
+         * the same float.
+         */
+        GAUSSIAN(1);
+
+        /** The code the native kernels take. */
+        public final int code;
+
+        Noise(int code) {
+            this.code = code;
+        }
+    }
+
+    /** Bernoulli dropout, the default noise. */
+    public Dropout(long seed, int step, int layer, float p) {
+        this(seed, step, layer, p, Noise.BERNOULLI);
+    }
 
     public Dropout {
+        if (noise == null) {
+            throw new IllegalArgumentException("noise must not be null");
+        }
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("dropout probability p must be in [0, 1), got " + p);
         }
@@ -27,6 +59,17 @@ public record Dropout(long seed, int step, int layer, float p) {
     /** No dropout: the deterministic network. */
     public static Dropout none() {
         return new Dropout(0L, 0, 0, 0f);
+    }
+
+    /**
+     * The Gaussian multiplier's coefficient σ / sd(sum of eight 16-bit draws), σ² = p/(1 − p), in double; the
+     * multiplier of a sum s is {@code (float) (1 + coef · (s − 262140))}.
+     */
+    public double gaussianCoefficient() {
+        double pd = p;
+        double sigma = Math.sqrt(pd / (1.0 - pd));
+        double sd = Math.sqrt(8.0 * (65536.0 * 65536.0 - 1.0) / 12.0);
+        return sigma / sd;
     }
 
     /** Inverted-dropout scale applied to kept elements, {@code 1/(1-p)} rounded once to float. */

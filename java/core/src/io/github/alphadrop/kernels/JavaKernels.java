@@ -206,6 +206,10 @@ public final class JavaKernels extends AbstractKernels {
             Arrays.fill(dst, offset, offset + cols, 1f);
             return;
         }
+        if (dropout.noise() == Dropout.Noise.GAUSSIAN) {
+            gaussianRow(dropout, row, cols, dst, offset);
+            return;
+        }
         int bits = dropout.bits();
         int perCounter = 128 / bits;
         int threshold = dropout.threshold();
@@ -219,6 +223,22 @@ public final class JavaKernels extends AbstractKernels {
             for (int j = 0; j < end; j++) {
                 dst[offset + group * perCounter + j] = Philox.field(block, j, bits) >= threshold ? scale : 0f;
             }
+        }
+    }
+
+    /** Gaussian multipliers of one row: element d from its own Philox output, counter (d, row, layer, step). */
+    private static void gaussianRow(Dropout dropout, int row, int cols, float[] dst, int offset) {
+        double coef = dropout.gaussianCoefficient();
+        int k0 = (int) dropout.seed();
+        int k1 = (int) (dropout.seed() >>> 32);
+        int[] block = new int[4];
+        for (int d = 0; d < cols; d++) {
+            Philox.philox4x32(d, row, dropout.layer(), dropout.step(), k0, k1, block);
+            long sum = 0;
+            for (int w = 0; w < 4; w++) {
+                sum += (block[w] & 0xFFFF) + (block[w] >>> 16);
+            }
+            dst[offset + d] = (float) (1.0 + coef * (double) (sum - 262140));
         }
     }
 

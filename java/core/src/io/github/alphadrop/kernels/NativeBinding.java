@@ -84,15 +84,15 @@ final class NativeBinding {
 
     static native long engine_path_count(@Const Engine engine, int which);
 
-    static native void dropout_mask(Engine engine, long seed, int step, int layer, float p, int rowOffset, int rows,
+    static native void dropout_mask(Engine engine, long seed, int step, int layer, float p, int noise, int rowOffset, int rows,
                                     int cols, FloatPointer mask);
 
-    static native void dropout_matmul_forward(Engine engine, long seed, int step, int layer, float p, int batch,
+    static native void dropout_matmul_forward(Engine engine, long seed, int step, int layer, float p, int noise, int batch,
                                               int samples, boolean sharedInput, int in, int out,
                                               @Const FloatPointer a, @Const FloatPointer w, @Const FloatPointer bias,
                                               int activation, FloatPointer z);
 
-    static native void dropout_matmul_backward(Engine engine, long seed, int step, int layer, float p, int batch,
+    static native void dropout_matmul_backward(Engine engine, long seed, int step, int layer, float p, int noise, int batch,
                                                int samples, boolean sharedInput, int in, int out,
                                                @Const FloatPointer a, @Const FloatPointer w, @Const FloatPointer z,
                                                int activation, FloatPointer dz, FloatPointer dw, FloatPointer db,

@@ -394,7 +394,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             int n = rows * cols;
             FloatPointer m = s.output(0, mask, n);
             try {
-                NativeBinding.dropout_mask(state.engine, d.seed(), d.step(), d.layer(), d.p(), rowOffset, rows, cols, m);
+                NativeBinding.dropout_mask(state.engine, d.seed(), d.step(), d.layer(), d.p(), d.noise().code, rowOffset, rows, cols, m);
             } catch (RuntimeException e) {
                 throw NativeKernelException.of("dropout_mask", e);
             }
@@ -416,7 +416,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             FloatPointer pb = s.input(2, bias, out);
             FloatPointer pz = s.output(3, z, rows * out);
             try {
-                NativeBinding.dropout_matmul_forward(state.engine, d.seed(), d.step(), d.layer(), d.p(), batch,
+                NativeBinding.dropout_matmul_forward(state.engine, d.seed(), d.step(), d.layer(), d.p(), d.noise().code, batch,
                         samples, sharedInput, in, out, pa, pw, pb, activation.code, pz);
             } catch (RuntimeException e) {
                 throw NativeKernelException.of("dropout_matmul_forward", e);
@@ -443,7 +443,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             FloatPointer pdb = s.output(5, db, out);
             FloatPointer pda = s.output(6, da, inputSize);
             try {
-                NativeBinding.dropout_matmul_backward(state.engine, d.seed(), d.step(), d.layer(), d.p(), batch,
+                NativeBinding.dropout_matmul_backward(state.engine, d.seed(), d.step(), d.layer(), d.p(), d.noise().code, batch,
                         samples, sharedInput, in, out, pa, pw, pz, activation.code, pdz, pdw, pdb, pda);
             } catch (RuntimeException e) {
                 throw NativeKernelException.of("dropout_matmul_backward", e);

@@ -42,8 +42,11 @@ class DenseBackwardTest {
         Random random = new Random(1000L * batch + 100L * samples + 10L * in + out + (shared ? 1 : 0));
         int rows = batch * samples;
         int aRows = shared ? batch : rows;
-        for (float p : new float[] {0f, 0.4f}) {
-            Dropout dropout = new Dropout(random.nextLong(), 4, 1, p);
+        // No dropout, Bernoulli dropout and Gaussian noise at p = 0.4.
+        for (int c = 0; c < 3; c++) {
+            float p = c == 0 ? 0f : 0.4f;
+            Dropout dropout = new Dropout(random.nextLong(), 4, 1, p,
+                    c == 2 ? Dropout.Noise.GAUSSIAN : Dropout.Noise.BERNOULLI);
             float[] a = Reference.uniform(random, aRows * in, -1f, 1f);
             float[] w = Reference.uniform(random, in * out, -1f, 1f);
             float[] bias = Reference.uniform(random, out, -0.5f, 0.5f);

@@ -35,8 +35,11 @@ class DenseForwardTest {
             float[] a = Reference.uniform(random, (shared ? batch : rows) * in, -1f, 1f);
             float[] w = Reference.uniform(random, in * out, -1f, 1f);
             float[] b = Reference.uniform(random, out, -1f, 1f);
-            for (float p : new float[] {0f, 0.5f}) {
-                Dropout dropout = new Dropout(random.nextLong(), 11, 2, p);
+            // No dropout, Bernoulli dropout and Gaussian noise at p = 0.5.
+            for (int c = 0; c < 3; c++) {
+                float p = c == 0 ? 0f : 0.5f;
+                Dropout.Noise noise = c == 2 ? Dropout.Noise.GAUSSIAN : Dropout.Noise.BERNOULLI;
+                Dropout dropout = new Dropout(random.nextLong(), 11, 2, p, noise);
                 float[] mask = Reference.mask(dropout, 0, rows, in);
                 double[] x = Reference.maskedInput(mask, batch, samples, shared, in, Reference.toDouble(a));
                 for (float[] bias : new float[][] {null, b}) {
@@ -50,7 +53,7 @@ class DenseForwardTest {
                         Arrays.fill(z, Float.NaN);
                         kernels.dropoutMatmulForward(dropout, batch, samples, shared, in, out, a, w, bias,
                                 activation, z);
-                        String what = kernels.name() + " shared=" + shared + " p=" + p + " bias="
+                        String what = kernels.name() + " shared=" + shared + " p=" + p + " " + noise + " bias="
                                 + (bias != null) + " " + activation;
                         for (int i = 0; i < rows * out; i++) {
                             double expected = Reference.activate(activation, pre[i]);

@@ -20,8 +20,9 @@ class DropoutMaskTest {
         long[] seeds = {0L, 1L, -1L, 0x0123_4567_89ab_cdefL, Long.MIN_VALUE};
         float[] ps = {0.1f, 0.5f, 0.9f, 0.3337f, 1e-5f};
         for (long seed : seeds) {
-            for (float p : ps) {
-                Dropout dropout = new Dropout(seed, 17, 3, p);
+            for (int c = 0; c < 2 * ps.length; c++) {
+                float p = ps[c % ps.length];
+                Dropout dropout = new Dropout(seed, 17, 3, p, c < ps.length ? Dropout.Noise.BERNOULLI : Dropout.Noise.GAUSSIAN);
                 // 21 columns: two full Philox blocks and a partial one.
                 int rowOffset = 5;
                 int rows = 11;
@@ -48,6 +49,39 @@ class DropoutMaskTest {
     void everyRowWidthIsTheSpec(Kernels kernels) {
         for (float p : new float[] {0.3f, 0.5f, 0.25f, 0.0625f, 0.00390625f}) { // 16, 1, 2, 4 and 8-bit draws
             everyRowWidthIsTheSpec(kernels, new Dropout(0x5EEDL, 3, 1, p));
+        }
+        everyRowWidthIsTheSpec(kernels, new Dropout(0x5EEDL, 3, 1, 0.5f, Dropout.Noise.GAUSSIAN));
+    }
+
+    /** Gaussian noise has mean 1 and variance p/(1-p), as Bernoulli dropout of rate p, and is symmetric. */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
+    void gaussianNoiseHasBernoulliDropoutsMoments(Kernels kernels) {
+        for (float p : new float[] {0.05f, 0.5f, 0.8f}) {
+            int rows = 200;
+            int cols = 500;
+            float[] mask = new float[rows * cols];
+            kernels.dropoutMask(new Dropout(99L, 1, 2, p, Dropout.Noise.GAUSSIAN), 0, rows, cols, mask);
+            double n = mask.length;
+            double mean = 0;
+            for (float m : mask) {
+                mean += m;
+            }
+            mean /= n;
+            double var = 0;
+            double third = 0;
+            for (float m : mask) {
+                var += (m - mean) * (m - mean);
+                third += Math.pow(m - mean, 3);
+            }
+            var /= n;
+            double expectedVar = p / (1.0 - p);
+            double skew = third / n / Math.pow(var, 1.5);
+            String what = kernels.name() + " p=" + p;
+            // 100,000 draws: the mean's standard error is sqrt(var / n), the variance's about var sqrt(2 / n).
+            assertEquals(1.0, mean, 5 * Math.sqrt(expectedVar / n), what + " mean");
+            assertEquals(expectedVar, var, 5 * expectedVar * Math.sqrt(2 / n), what + " variance");
+            assertEquals(0.0, skew, 0.05, what + " skewness");
         }
     }
 

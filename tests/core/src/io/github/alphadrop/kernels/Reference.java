@@ -18,6 +18,22 @@ final class Reference {
         if (dropout.p() == 0f) {
             return 1f;
         }
+        if (dropout.noise() == Dropout.Noise.GAUSSIAN) {
+            // The spec: 1 + sigma z, sigma^2 = p / (1 - p), z the sum of the eight 16-bit fields of the Philox
+            // output at counter (col, row, layer, step), centred (8 x 32767.5) and divided by its sd
+            // sqrt(8 (2^32 - 1) / 12).
+            int[] out = new int[4];
+            Philox.philox4x32(col, row, dropout.layer(), dropout.step(), (int) dropout.seed(),
+                    (int) (dropout.seed() >>> 32), out);
+            long sum = 0;
+            for (int word : out) {
+                sum += (word & 0xFFFFL) + ((word >>> 16) & 0xFFFFL);
+            }
+            double p = dropout.p();
+            double sigma = Math.sqrt(p / (1 - p));
+            double sd = Math.sqrt(8.0 * (4294967296.0 - 1.0) / 12.0);
+            return (float) (1.0 + sigma / sd * (double) (sum - 262140L));
+        }
         int draw = Philox.draw(dropout.seed(), dropout.step(), dropout.layer(), row, col, dropout.bits());
         return draw >= dropout.threshold() ? dropout.scale() : 0f;
     }
