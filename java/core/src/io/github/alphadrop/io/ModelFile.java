@@ -2,6 +2,7 @@ package io.github.alphadrop.io;
 
 import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.model.Finite;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
@@ -29,8 +30,8 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The AlphaDrop model file. This code writes version 2 and reads versions 1 and 2. Big-endian (Java
- * {@code DataOutput}) throughout. Version 2, a model as a list of layers:
+ * The AlphaDrop model file. This code writes version 3 and reads versions 1, 2 and 3. Big-endian (Java
+ * {@code DataOutput}) throughout. Versions 2 and 3, a model as a list of layers:
  * <pre>
  *   bytes 0-7   magic "ALPHADRP"
  *   int         format version (2)
@@ -42,11 +43,13 @@ import java.util.zip.CRC32;
  *   int         model kind: 0 an {@link Mlp} (its dense layers follow), 1 a {@link Network} of any layers
  *   int         the Mlp's hidden activation (kind 0), else 0
  *   int         number of layers, then per layer a tag and its shape:
- *                 1 dense:     int in, int out, int activation, float drop probability of its input, int mask id
+ *                 1 dense:     int in, int out, int activation, float drop probability of its input,
+ *                              [version 3: int noise, 0 Bernoulli, 1 Gaussian], int mask id
  *                 2 conv2d:    int height, width, channels, kernel (square), filters, padding (0 valid, 1 same),
  *                              int activation
  *                 3 maxpool2d: int height, width, channels, window size
- *                 4 dropout:   int size, float drop probability, int mask id (element-wise, e.g. after a conv)
+ *                 4 dropout:   int size, float drop probability, [version 3: int noise], int mask id
+ *                              (element-wise, e.g. after a conv)
  *   per layer   its parameters: weights (row-major, dense in × out, conv taps × filters), then biases
  *   int         CRC-32 of every byte before it
  * </pre>
@@ -61,8 +64,10 @@ import java.util.zip.CRC32;
 public final class ModelFile {
 
     private static final byte[] MAGIC = {'A', 'L', 'P', 'H', 'A', 'D', 'R', 'P'};
-    /** The format version this code writes; it also reads {@link #VERSION_1}. */
-    public static final int VERSION = 2;
+    /** The format version this code writes; it also reads {@link #VERSION_2} and {@link #VERSION_1}. */
+    public static final int VERSION = 3;
+    /** Layers without a noise kind: every dropout is Bernoulli. */
+    public static final int VERSION_2 = 2;
     /** The first format: MLPs only. */
     public static final int VERSION_1 = 1;
     private static final int KIND_MLP = 0;
@@ -310,6 +315,7 @@ public final class ModelFile {
             out.writeInt(model.size(l + 1));
             out.writeInt(activationCode(l + 1 < layers ? model.activation() : Activation.IDENTITY));
             out.writeFloat(model.dropout(l));
+            out.writeInt(model.noise().code);
             out.writeInt(l);
         }
         for (int l = 0; l < layers; l++) {
@@ -332,6 +338,7 @@ public final class ModelFile {
                 out.writeInt(d.outputSize());
                 out.writeInt(activationCode(d.activation()));
                 out.writeFloat(d.dropout());
+                out.writeInt(Dropout.Noise.BERNOULLI.code);
                 out.writeInt(d.maskId());
             } else if (layer instanceof ConvLayer c) {
                 Conv2D conv = c.conv();
@@ -347,6 +354,7 @@ public final class ModelFile {
                 out.writeInt(TAG_DROPOUT);
                 out.writeInt(d.inputSize());
                 out.writeFloat(d.dropout());
+                out.writeInt(Dropout.Noise.BERNOULLI.code);
                 out.writeInt(d.maskId());
             } else {
                 MaxPool2D pool = ((PoolLayer) layer).pool();
@@ -391,9 +399,9 @@ public final class ModelFile {
             }
         }
         int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
-        if (version != VERSION && version != VERSION_1) {
+        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
             throw new ModelFileException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads versions "
-                    + VERSION_1 + " and " + VERSION + ")");
+                    + VERSION_1 + " to " + VERSION + ")");
         }
         CRC32 crc = new CRC32();
         crc.update(bytes, 0, bytes.length - 4);
@@ -403,8 +411,8 @@ public final class ModelFile {
         }
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, MAGIC.length + 4, bytes.length - MAGIC.length - 8));
         try {
-            if (version == VERSION) {
-                return decodeVersion2(in, name);
+            if (version != VERSION_1) {
+                return decodeLayers(in, name, version);
             }
             int boundaries = in.readInt();
             check(boundaries >= 2 && boundaries <= 1024, name, "layer count " + boundaries);
@@ -462,7 +470,17 @@ public final class ModelFile {
         }
     }
 
-    private static Saved decodeVersion2(DataInputStream in, String name) throws IOException {
+    /** Versions 2 and 3: the model as tagged layers; version 3 names each dropout's noise. */
+    private static Dropout.Noise noiseOf(int code, String name) {
+        for (Dropout.Noise n : Dropout.Noise.values()) {
+            if (n.code == code) {
+                return n;
+            }
+        }
+        throw new ModelFileException(name + ": model file is corrupted (noise code " + code + ")");
+    }
+
+    private static Saved decodeLayers(DataInputStream in, String name, int version) throws IOException {
         Header header = readHeader(in, name);
         Likelihood likelihood = header.likelihood();
         float logTau = header.logTau();
@@ -475,6 +493,8 @@ public final class ModelFile {
         check(count >= 1 && count <= MAX_LAYERS, name, "layer count " + count);
         int[][] shapes = new int[count][];
         float[] dropout = new float[count];
+        Dropout.Noise[] noise = new Dropout.Noise[count];
+        java.util.Arrays.fill(noise, Dropout.Noise.BERNOULLI);
         int[] maskIds = new int[count];
         long parameters = 0;
         for (int l = 0; l < count; l++) {
@@ -484,6 +504,7 @@ public final class ModelFile {
                     int d = width(in, name), h = width(in, name), act = in.readInt();
                     dropout[l] = in.readFloat();
                     check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
+                    noise[l] = version >= VERSION ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
                     maskIds[l] = in.readInt();
                     shapes[l] = new int[]{tag, d, h, act};
                     parameters += (long) d * h + h;
@@ -501,6 +522,7 @@ public final class ModelFile {
                     shapes[l] = new int[]{tag, width(in, name)};
                     dropout[l] = in.readFloat();
                     check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
+                    noise[l] = version >= VERSION ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
                     maskIds[l] = in.readInt();
                 }
                 default -> throw new ModelFileException(name + ": model file is corrupted (unexpected layer tag " + tag
@@ -510,6 +532,12 @@ public final class ModelFile {
         // Sizes against the bytes that are there, before anything that large is allocated.
         check(parameters * Float.BYTES == in.available(), name, "layer shapes: they need " + parameters
                 + " parameters (" + parameters * Float.BYTES + " bytes) but " + in.available() + " bytes follow");
+        if (modelKind == KIND_NETWORK) {
+            for (int l = 0; l < count; l++) {
+                check(noise[l] == Dropout.Noise.BERNOULLI, name, "noise " + noise[l] + " of network layer " + l
+                        + " (networks of layers have Bernoulli dropout only)");
+            }
+        }
         if (modelKind == KIND_MLP) {
             int[] sizes = new int[count + 1];
             sizes[0] = shapes[0][1];
@@ -521,9 +549,12 @@ public final class ModelFile {
                 check(act == (l + 1 < count ? hidden : Activation.IDENTITY), name, "activation " + act + " of MLP layer " + l);
             }
             check(hidden != Activation.IDENTITY, name, "hidden activation " + hidden);
+            for (int l = 1; l < count; l++) {
+                check(noise[l] == noise[0], name, "noise " + noise[l] + " of MLP layer " + l + " (layer 0 has " + noise[0] + ")");
+            }
             int[] hiddenSizes = java.util.Arrays.copyOfRange(sizes, 1, count);
             Mlp model = Mlp.builder(sizes[0]).activation(hidden).likelihood(likelihood).dropoutPerLayer(dropout)
-                    .hidden(hiddenSizes).output(sizes[count]).build();
+                    .noise(noise[0]).hidden(hiddenSizes).output(sizes[count]).build();
             for (int l = 0; l < model.layers(); l++) {
                 readInto(in, model.weights(l), name);
                 readInto(in, model.biases(l), name);

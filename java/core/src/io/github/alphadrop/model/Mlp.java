@@ -1,13 +1,15 @@
 package io.github.alphadrop.model;
 
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Dropout;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * A multilayer perceptron with Bernoulli dropout before every dense layer, the inputs included
- * (inverted scaling), and its parameters. Layer l maps {@code size(l)} inputs to {@code size(l+1)}
+ * A multilayer perceptron with dropout before every dense layer, the inputs included (Bernoulli with
+ * inverted scaling, or multiplicative Gaussian noise of the same variance: {@link #noise()}), and its
+ * parameters. Layer l maps {@code size(l)} inputs to {@code size(l+1)}
  * outputs; hidden layers use {@link #activation()}, the output layer is linear (logits or the regression
  * mean). Weights of layer l are row-major {@code size(l) × size(l+1)}.
  *
@@ -18,15 +20,17 @@ public final class Mlp {
     private final int[] sizes;
     private final Activation activation;
     private final float[] dropout;
+    private final Dropout.Noise noise;
     private final Likelihood likelihood;
     private final float[][] weights;
     private final float[][] biases;
     private final float[] logTau = new float[1];
 
-    Mlp(int[] sizes, Activation activation, float[] dropout, Likelihood likelihood) {
+    Mlp(int[] sizes, Activation activation, float[] dropout, Dropout.Noise noise, Likelihood likelihood) {
         this.sizes = sizes.clone();
         this.activation = activation;
         this.dropout = dropout.clone();
+        this.noise = noise;
         this.likelihood = likelihood;
         int layers = sizes.length - 1;
         this.weights = new float[layers][];
@@ -74,6 +78,11 @@ public final class Mlp {
     }
 
     /** Drop probability applied to the input of dense layer l. */
+    /** The noise of every layer's dropout. */
+    public Dropout.Noise noise() {
+        return noise;
+    }
+
     public float dropout(int layer) {
         return dropout[layer];
     }
@@ -130,7 +139,7 @@ public final class Mlp {
 
     /** A deep copy: same architecture, copied parameters. */
     public Mlp copy() {
-        Mlp copy = new Mlp(sizes, activation, dropout, likelihood);
+        Mlp copy = new Mlp(sizes, activation, dropout, noise, likelihood);
         copy.copyParametersFrom(this);
         return copy;
     }
@@ -161,10 +170,16 @@ public final class Mlp {
             uniform &= p == first;
         }
         s.append(uniform ? Float.toString(first) : Arrays.toString(dropout));
+        if (noise != Dropout.Noise.BERNOULLI) {
+            s.append(' ').append(noise.name().toLowerCase());
+        }
         return s.append(", ").append(likelihood).toString();
     }
 
-    /** Builds an {@link Mlp}. Defaults: no hidden layers, ReLU, dropout 0.5, categorical likelihood, seed 0. */
+    /**
+     * Builds an {@link Mlp}. Defaults: no hidden layers, ReLU, Bernoulli dropout 0.5, categorical likelihood,
+     * seed 0.
+     */
     public static final class Builder {
         private final int inputSize;
         private int[] hidden = new int[0];
@@ -172,6 +187,7 @@ public final class Mlp {
         private Activation activation = Activation.RELU;
         private float dropout = 0.5f;
         private float[] dropoutOverride;
+        private Dropout.Noise noise = Dropout.Noise.BERNOULLI;
         private Likelihood likelihood = Likelihood.categorical();
         private long seed;
 
@@ -220,6 +236,18 @@ public final class Mlp {
         }
 
         /** One drop probability per dense layer (length = hidden layers + 1). */
+        /**
+         * The dropout noise: {@link Dropout.Noise#BERNOULLI} (the default) or {@link Dropout.Noise#GAUSSIAN}
+         * (multiplicative N(1, p/(1-p)) with each layer's p).
+         */
+        public Builder noise(Dropout.Noise noise) {
+            if (noise == null) {
+                throw new IllegalArgumentException("noise must not be null");
+            }
+            this.noise = noise;
+            return this;
+        }
+
         public Builder dropoutPerLayer(float... p) {
             if (p == null) {
                 throw new IllegalArgumentException("dropoutPerLayer values must not be null");
@@ -267,7 +295,7 @@ public final class Mlp {
                 Arrays.fill(p, dropout);
             }
             checkSize(sizes);
-            Mlp mlp = new Mlp(sizes, activation, p, likelihood);
+            Mlp mlp = new Mlp(sizes, activation, p, noise, likelihood);
             mlp.initialize(seed);
             return mlp;
         }

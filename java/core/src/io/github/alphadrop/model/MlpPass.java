@@ -100,7 +100,7 @@ public final class MlpPass implements AutoCloseable {
     /** The dropout of layer l at this step; {@code stochastic == false} gives the deterministic network. */
     public Dropout dropout(long seed, int step, int layer, boolean stochastic) {
         float p = stochastic ? model.dropout(layer) : 0f;
-        return p == 0f ? Dropout.none() : new Dropout(seed, step, layer, p);
+        return p == 0f ? Dropout.none() : new Dropout(seed, step, layer, p, model.noise());
     }
 
     /**

@@ -201,7 +201,7 @@ public final class ShardGradient {
     }
 
     private Dropout dropout(long maskSeed, int step, int layer) {
-        return new Dropout(maskSeed, step, layer, model.dropout(layer));
+        return new Dropout(maskSeed, step, layer, model.dropout(layer), model.noise());
     }
 
     private void forward(float[] x, int[] positions, int rows, long maskSeed, int step) {

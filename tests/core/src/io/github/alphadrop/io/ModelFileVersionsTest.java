@@ -30,9 +30,11 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Version 2 of the model file (a list of tagged layers) for networks and MLPs, and version 1 still read:
- * {@code digits-mlp-v1.adm} was written by the version-1 code (a 64-24-10 tanh MLP, p = 0.1, trained on
- * the embedded digits) and is kept as a fixture.
+ * Version 3 of the model file (tagged layers, each dropout with its noise) for networks and MLPs, and the
+ * older versions still read: {@code digits-mlp-v1.adm} was written by the version-1 code (a 64-24-10 tanh MLP,
+ * p = 0.1, trained on the embedded digits), {@code digits-mlp-v2.adm} by the version-2 code (64-24-10 relu,
+ * p = 0.1, {@code alphadrop train --data digits --hidden 24 --dropout 0.1 --epochs 40 --seed 3}); both are
+ * kept as fixtures.
  */
 class ModelFileVersionsTest {
 
@@ -40,8 +42,12 @@ class ModelFileVersionsTest {
     Path dir;
 
     private static byte[] fixture() throws IOException {
-        try (InputStream in = ModelFileVersionsTest.class.getResourceAsStream("digits-mlp-v1.adm")) {
-            assertNotNull(in, "fixture digits-mlp-v1.adm on the test class path");
+        return fixture("digits-mlp-v1.adm");
+    }
+
+    private static byte[] fixture(String name) throws IOException {
+        try (InputStream in = ModelFileVersionsTest.class.getResourceAsStream(name)) {
+            assertNotNull(in, "fixture " + name + " on the test class path");
             return in.readAllBytes();
         }
     }
@@ -99,7 +105,7 @@ class ModelFileVersionsTest {
         assertArrayEquals(want.meanProbs(), got.meanProbs());
         assertTrue(got.accuracy(digits.test().labels()) > 0.9, "the fixture is a trained model: accuracy "
                 + got.accuracy(digits.test().labels()));
-        // Saved again it is version 2, and reads back to the same model.
+        // Saved again it is the current version, and reads back to the same model.
         byte[] again = ModelFile.encode(loaded, saved.settings(), null);
         assertEquals(ModelFile.VERSION, ByteBuffer.wrap(again, 8, 4).getInt());
         Mlp reloaded = ModelFile.decode(again).model();
@@ -108,6 +114,37 @@ class ModelFileVersionsTest {
             assertArrayEquals(byHand.biases(l), reloaded.biases(l));
         }
         assertEquals(saved.settings(), ModelFile.decode(again).settings());
+    }
+
+    @Test
+    void aVersion2FileLoadsAsABernoulliModelAndSavesAsVersion3() throws IOException {
+        byte[] bytes = fixture("digits-mlp-v2.adm");
+        assertEquals(ModelFile.VERSION_2, ByteBuffer.wrap(bytes, 8, 4).getInt(), "fixture version");
+        Mlp loaded = ModelFile.decode(bytes).model();
+        assertEquals("64-24-10 relu, dropout 0.1, categorical", loaded.describe());
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI, loaded.noise());
+        TrainTest digits = Digits.load();
+        ClassPredictions p = new McPredictive(loaded, new JavaKernels(), 10, 3, false)
+                .predictClasses(digits.test().features());
+        assertTrue(p.accuracy(digits.test().labels()) > 0.9, "the fixture is a trained model: accuracy "
+                + p.accuracy(digits.test().labels()));
+        byte[] again = ModelFile.encode(loaded, null, null);
+        assertEquals(3, ByteBuffer.wrap(again, 8, 4).getInt());
+        assertEquals(bytes.length + 2 * Integer.BYTES, ModelFile.encode(loaded, ModelFile.decode(bytes).settings(),
+                null).length, "version 3 adds one noise code per layer");
+        ClassPredictions back = new McPredictive(ModelFile.decode(again).model(), new JavaKernels(), 10, 3, false)
+                .predictClasses(digits.test().features());
+        assertArrayEquals(p.meanProbs(), back.meanProbs());
+    }
+
+    @Test
+    void theNoiseKindRoundTrips() {
+        Mlp m = Mlp.builder(5).hidden(4).output(3).dropout(0.3f).noise(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN)
+                .seed(2).build();
+        Mlp back = ModelFile.decode(ModelFile.encode(m, null, null)).model();
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN, back.noise());
+        assertEquals("5-4-3 relu, dropout 0.3 gaussian, categorical", back.describe());
+        assertArrayEquals(m.weights(1), back.weights(1));
     }
 
     @Test
@@ -180,9 +217,19 @@ class ModelFileVersionsTest {
         Network net = cnn(5);
         byte[] bytes = ModelFile.encode(net, null, null);
         long parameterBytes = net.parameters().stream().mapToLong(p -> p.length).sum() * Float.BYTES;
-        // Layers: count, conv (tag + 7 ints), conv, pool (tag + 4 ints), dense (tag, 3 ints, float, int) x 2.
-        int layers = (int) (bytes.length - 4 - parameterBytes - (4 + 2 * 32 + 20 + 2 * 24));
+        // Layers: count, conv (tag + 7 ints), conv, pool (tag + 4 ints), dense (tag, 3 ints, float, noise, id) x 2.
+        int layers = (int) (bytes.length - 4 - parameterBytes - (4 + 2 * 32 + 20 + 2 * 28));
         assertEquals(5, ByteBuffer.wrap(bytes).getInt(layers), "layer count where the layout says");
+        int firstDenseNoise = layers + 4 + 2 * 32 + 20 + 20;
+
+        byte[] badNoise = bytes.clone();
+        ByteBuffer.wrap(badNoise).putInt(firstDenseNoise, 7);
+        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(badNoise))),
+                "noise code 7");
+        byte[] gaussianNetwork = bytes.clone();
+        ByteBuffer.wrap(gaussianNetwork).putInt(firstDenseNoise, 1);
+        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(gaussianNetwork))),
+                "noise GAUSSIAN of network layer 3", "Bernoulli dropout only");
 
         byte[] badTag = withChecksum(bytes.clone());
         ByteBuffer.wrap(badTag).putInt(layers + 4 + 32 + 32, 9);
@@ -201,9 +248,9 @@ class ModelFileVersionsTest {
                 "parameters", "bytes follow");
 
         byte[] future = bytes.clone();
-        ByteBuffer.wrap(future).putInt(8, 3);
+        ByteBuffer.wrap(future).putInt(8, 4);
         assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(future))),
-                "version 3 is not supported", "reads versions 1 and 2");
+                "version 4 is not supported", "reads versions 1 to 3");
 
         net.parameters().get(0)[1] = Float.NaN;
         assertMessage(assertThrows(IllegalArgumentException.class, () -> ModelFile.encode(net, null, null)),

@@ -45,6 +45,45 @@ class TrainerTest {
 
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
+    void gaussianDropoutLearnsTheBlobs(Kernels kernels) {
+        TinyProblems.Classification data = TinyProblems.blobs(300, 1);
+        Mlp model = Mlp.builder(4).hidden(16).output(3).dropout(0.2f).noise(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN)
+                .seed(3).build();
+        TrainingResult result = Trainer.builder(kernels).objective(new AlphaDivergence(0.5f, 5))
+                .batchSize(32).epochs(30).seed(7).optimizer(() -> Optimizer.adam(1e-2)).build()
+                .fit(model, data.x(), data.labels());
+        double[] losses = result.epochLosses();
+        assertTrue(losses[losses.length - 1] < 0.5 * losses[0],
+                "loss fell from " + losses[0] + " to only " + losses[losses.length - 1]);
+        ClassPredictions p = new McPredictive(model, kernels, 20, 1, false).predictClasses(data.x());
+        assertTrue(p.accuracy(data.labels()) > 0.9, "accuracy " + p.accuracy(data.labels()));
+        // The noise is in the predictive: passes differ, so the mutual information is not zero.
+        assertTrue(p.meanMutualInformation() > 0, "mutual information " + p.meanMutualInformation());
+    }
+
+    @org.junit.jupiter.api.Test
+    void gaussianDropoutTrainsTheSameOnJavaAndNative() {
+        TinyProblems.Classification data = TinyProblems.blobs(120, 4);
+        float[][] weights = new float[2][];
+        Kernels[] backends = {new io.github.alphadrop.kernels.JavaKernels(), new io.github.alphadrop.kernels.NativeKernels(2)};
+        for (int b = 0; b < 2; b++) {
+            Mlp model = Mlp.builder(4).hidden(16).output(3).dropout(0.3f)
+                    .noise(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN).seed(3).build();
+            Trainer.builder(backends[b]).objective(new AlphaDivergence(0.5f, 4)).batchSize(16).epochs(3).seed(5)
+                    .build().fit(model, data.x(), data.labels());
+            weights[b] = model.weights(0);
+        }
+        Mlp init = Mlp.builder(4).hidden(16).output(3).seed(3).build();
+        double moved = 0;
+        for (int i = 0; i < weights[0].length; i++) {
+            assertEquals(weights[0][i], weights[1][i], 1e-5, "weight " + i + ", java vs native");
+            moved = Math.max(moved, Math.abs(weights[0][i] - init.weights(0)[i]));
+        }
+        assertTrue(moved > 1e-3, "training moved the weights by only " + moved);
+    }
+
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
     void sameSeedGivesBitIdenticalWeights(Kernels kernels) {
         TinyProblems.Classification data = TinyProblems.blobs(100, 2);
         Mlp a = classifier(5);
