@@ -101,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
         if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
             throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
         }
+        if (spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI) {
+            throw new IllegalArgumentException("--noise " + spec.noise().name().toLowerCase()
+                    + " is for MLPs; the CNN's layers have Bernoulli dropout only");
+        }
         int[] hidden = network.hidden == null ? new int[]{100} : network.hidden.sizes();
         io.github.alphadrop.network.Network net = architecture.buildCnn(sets.train().featureDim(),
                 sets.train().outputDim(), hidden, spec.dropout(), spec.activation());

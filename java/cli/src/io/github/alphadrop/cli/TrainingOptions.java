@@ -1,6 +1,7 @@
 package io.github.alphadrop.cli;
 
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Dropout;
 import picocli.CommandLine.Option;
 
 /** What only {@code train} sets: the activation, the likelihood and the optimiser. Checked as parsed. */
@@ -11,6 +12,17 @@ final class TrainingOptions {
 
     /** The likelihoods {@code --likelihood} names; auto follows the data (class labels or real targets). */
     enum LikelihoodName { auto, categorical, gaussian }
+
+    /** The dropout noises {@code --noise} names. */
+    enum NoiseName {
+        bernoulli(Dropout.Noise.BERNOULLI), gaussian(Dropout.Noise.GAUSSIAN);
+
+        final Dropout.Noise noise;
+
+        NoiseName(Dropout.Noise noise) {
+            this.noise = noise;
+        }
+    }
 
     /** The hidden activations {@code --activation} names. */
     enum ActivationName {
@@ -30,6 +42,11 @@ final class TrainingOptions {
     @Option(names = "--likelihood", defaultValue = "auto", paramLabel = "auto|categorical|gaussian",
             description = "Likelihood (default ${DEFAULT-VALUE}: categorical for class labels, gaussian otherwise).")
     LikelihoodName likelihood;
+
+    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian",
+            description = "Dropout noise: bernoulli (keep or drop, scaled by 1/(1-p)) or gaussian (multiplied by noise of"
+                    + " mean 1 and variance p/(1-p), the same p as --dropout; MLPs only) (default ${DEFAULT-VALUE}).")
+    NoiseName noise;
 
     @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd",
             description = "adam, or sgd with momentum 0.9 (default ${DEFAULT-VALUE}).")
@@ -51,6 +68,6 @@ final class TrainingOptions {
                 .activation(activation.activation).likelihood(likelihood.name())
                 .epochs(epochs).batch(net.batch == null ? 128 : net.batch)
                 .learningRate(net.lr == null ? 1e-3 : net.lr).optimizer(optimizer.name()).weightDecay(wd).seed(seed)
-                .build();
+                .noise(noise.noise).build();
     }
 }

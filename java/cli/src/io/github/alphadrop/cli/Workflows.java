@@ -3,6 +3,7 @@ package io.github.alphadrop.cli;
 import io.github.alphadrop.data.Dataset;
 import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
@@ -28,9 +29,13 @@ final class Workflows {
 
     /** What a training run needs besides the data. */
     record TrainSpec(float alpha, int samples, int[] hidden, float dropout, Activation activation, String likelihood,
-                     int epochs, int batch, double learningRate, String optimizer, double weightDecay, long seed) {
+                     int epochs, int batch, double learningRate, String optimizer, double weightDecay, long seed,
+                     Dropout.Noise noise) {
 
         TrainSpec {
+            if (noise == null) {
+                throw new IllegalArgumentException("--noise must be bernoulli or gaussian");
+            }
             if (!(alpha >= 0) || Float.isInfinite(alpha)) {
                 throw new IllegalArgumentException("--alpha must be finite and >= 0, got " + alpha);
             }
@@ -78,6 +83,7 @@ final class Workflows {
             private String optimizer = "adam";
             private double weightDecay = 1e-6;
             private long seed;
+            private Dropout.Noise noise = Dropout.Noise.BERNOULLI;
 
             Builder alpha(float v) { alpha = v; return this; }
             Builder samples(int v) { samples = v; return this; }
@@ -91,10 +97,11 @@ final class Workflows {
             Builder optimizer(String v) { optimizer = v; return this; }
             Builder weightDecay(double v) { weightDecay = v; return this; }
             Builder seed(long v) { seed = v; return this; }
+            Builder noise(Dropout.Noise v) { noise = v; return this; }
 
             TrainSpec build() {
                 return new TrainSpec(alpha, samples, hidden, dropout, activation, likelihood, epochs, batch, learningRate,
-                        optimizer, weightDecay, seed);
+                        optimizer, weightDecay, seed, noise);
             }
         }
     }
@@ -111,7 +118,7 @@ final class Workflows {
                     + train.name() + ", which is a " + (train.isClassification() ? "classification" : "regression") + " set");
         }
         return Mlp.builder(train.featureDim()).hidden(spec.hidden()).output(train.outputDim())
-                .activation(spec.activation()).dropout(spec.dropout())
+                .activation(spec.activation()).dropout(spec.dropout()).noise(spec.noise())
                 .likelihood(categorical ? Likelihood.categorical() : Likelihood.gaussian())
                 .seed(spec.seed()).build();
     }
@@ -209,6 +216,8 @@ final class Workflows {
             m.put("log_likelihood", p.logLikelihood(test.labels()));
             m.put("mean_entropy", p.meanEntropy());
             m.put("mean_mutual_information", p.meanMutualInformation());
+            // Expected calibration error of the MC predictive's top class over 10 equal-width confidence bins.
+            m.put("ece", io.github.alphadrop.adversarial.AttackMetrics.calibration(p, test.labels(), 10).ece());
         } else {
             if (test.targetDims() != model.outputSize()) {
                 throw new IllegalArgumentException("the data have " + test.targetDims() + " targets but the model predicts "

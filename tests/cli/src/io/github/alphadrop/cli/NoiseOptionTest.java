@@ -1,0 +1,45 @@
+package io.github.alphadrop.cli;
+
+import io.github.alphadrop.io.ModelFile;
+import io.github.alphadrop.kernels.Dropout;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+
+import static io.github.alphadrop.cli.CliTest.run;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** {@code train --noise}: Gaussian dropout trains, is saved in the model and evaluated; misuse is named. */
+class NoiseOptionTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void gaussianDropoutTrainsSavesAndEvaluates() throws Exception {
+        Path model = dir.resolve("g.adm");
+        CliTest.Run train = run("train", "--data", "digits", "--noise", "gaussian", "--hidden", "64", "--dropout", "0.2",
+                "--epochs", "40", "--samples", "4", "--out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        ModelFile.Saved saved = ModelFile.load(model);
+        assertEquals(Dropout.Noise.GAUSSIAN, saved.model().noise());
+        assertTrue(saved.model().describe().contains("dropout 0.2 gaussian"), saved.model().describe());
+        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
+        assertTrue(accuracy > 0.9, "accuracy with Gaussian dropout " + accuracy + ": " + eval.out());
+    }
+
+    @Test
+    void misuseIsNamed() {
+        CliTest.Run unknown = run("train", "--data", "digits", "--noise", "dropconnect", "--out",
+                dir.resolve("x.adm").toString());
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("--noise") && unknown.err().contains("bernoulli, gaussian"), unknown.err());
+        CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "gaussian", "--epochs", "1",
+                "--out", dir.resolve("c.adm").toString());
+        assertNotEquals(0, cnn.code());
+        assertTrue(cnn.err().contains("--noise gaussian is for MLPs"), cnn.err());
+    }
+}
