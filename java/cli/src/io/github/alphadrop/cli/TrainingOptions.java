@@ -15,7 +15,7 @@ final class TrainingOptions {
 
     /** The dropout noises {@code --noise} names. */
     enum NoiseName {
-        bernoulli(Dropout.Noise.BERNOULLI), gaussian(Dropout.Noise.GAUSSIAN);
+        bernoulli(Dropout.Noise.BERNOULLI), gaussian(Dropout.Noise.GAUSSIAN), dropconnect(Dropout.Noise.DROPCONNECT);
 
         final Dropout.Noise noise;
 
@@ -43,9 +43,11 @@ final class TrainingOptions {
             description = "Likelihood (default ${DEFAULT-VALUE}: categorical for class labels, gaussian otherwise).")
     LikelihoodName likelihood;
 
-    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian",
-            description = "Dropout noise: bernoulli (keep or drop, scaled by 1/(1-p)) or gaussian (multiplied by noise of"
-                    + " mean 1 and variance p/(1-p), the same p as --dropout; MLPs only) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect",
+            description = "Dropout noise: bernoulli (inputs kept or dropped, scaled by 1/(1-p)), gaussian (inputs multiplied"
+                    + " by noise of mean 1 and variance p/(1-p)) or dropconnect (weights kept or dropped, one mask per"
+                    + " MC sample shared by the batch); the same p as --dropout; gaussian and dropconnect for MLPs only"
+                    + " (default ${DEFAULT-VALUE}).")
     NoiseName noise;
 
     @Option(names = "--optimizer", defaultValue = "adam", paramLabel = "adam|sgd",

@@ -58,11 +58,19 @@ public abstract class AbstractKernels implements Kernels {
                 view(dLogTau));
     }
 
+    private static void requireInputNoise(Dropout dropout) {
+        if (dropout.noise() == Dropout.Noise.DROPCONNECT) {
+            throw new IllegalArgumentException("the kernels take input noise (BERNOULLI or GAUSSIAN); DropConnect's weight"
+                    + " masks are drawn as BERNOULLI masks, got " + dropout);
+        }
+    }
+
     // ---- views: every check, then the backend ----
 
     @Override
     public final void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask) {
         requireNonNull(dropout, "dropout");
+        requireInputNoise(dropout);
         if (rowOffset < 0) {
             throw new IllegalArgumentException("rowOffset must be >= 0, got " + rowOffset);
         }
@@ -79,6 +87,7 @@ public abstract class AbstractKernels implements Kernels {
                                            int out, FloatView a, FloatView w, FloatView bias, Activation activation,
                                            FloatView z) {
         requireNonNull(dropout, "dropout");
+        requireInputNoise(dropout);
         requireLayerSizes(batch, samples, in, out);
         requireNonNull(activation, "activation");
         requireInput(a, "a", batch, samples, sharedInput, in);
@@ -99,6 +108,7 @@ public abstract class AbstractKernels implements Kernels {
                                             int out, FloatView a, FloatView w, FloatView z, Activation activation,
                                             FloatView dz, FloatView dw, FloatView db, FloatView da) {
         requireNonNull(dropout, "dropout");
+        requireInputNoise(dropout);
         requireLayerSizes(batch, samples, in, out);
         requireNonNull(activation, "activation");
         requireInput(a, "a", batch, samples, sharedInput, in);

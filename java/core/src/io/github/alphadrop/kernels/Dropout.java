@@ -26,7 +26,13 @@ public record Dropout(long seed, int step, int layer, float p, Noise noise) {
          * computed from exact integer sums and correctly rounded double operations only, so every backend gives
          * the same float.
          */
-        GAUSSIAN(1);
+        GAUSSIAN(1),
+        /**
+         * DropConnect: Bernoulli masks on a layer's weights instead of its inputs, one D×H mask per MC sample k
+         * shared by the batch (see {@code Mlp.Builder.noise}). A model-level choice: the kernels take only
+         * input noise, and draw DropConnect's weight masks as {@link #BERNOULLI} masks.
+         */
+        DROPCONNECT(2);
 
         /** The code the native kernels take. */
         public final int code;

@@ -33,6 +33,8 @@ public final class MlpPass implements AutoCloseable {
     private final FloatPointer[] nativeBuffers;
     private final float[][] weightGrad;
     private final float[][] biasGrad;
+    /** DropConnect models run here instead: weight masks per sample need products per sample. */
+    private final DropConnectPass dropConnect;
 
     /**
      * @param maxBatch the largest batch B this pass will see
@@ -58,7 +60,9 @@ public final class MlpPass implements AutoCloseable {
         nativeBuffers = new FloatPointer[2 * layers];
         weightGrad = new float[layers][];
         biasGrad = new float[layers][];
-        boolean nativeHidden = kernels instanceof NativeKernels;
+        dropConnect = model.noise() == Dropout.Noise.DROPCONNECT ? new DropConnectPass(model, kernels, maxBatch, samples)
+                : null;
+        boolean nativeHidden = kernels instanceof NativeKernels && dropConnect == null;
         for (int l = 0; l < layers; l++) {
             long size = rows * model.size(l + 1);
             if (size > Integer.MAX_VALUE - 8) {
@@ -70,7 +74,7 @@ public final class MlpPass implements AutoCloseable {
                 nativeBuffers[2 * l + 1] = new FloatPointer(size);
                 outView[l] = FloatView.of(nativeBuffers[2 * l]);
                 gradView[l] = FloatView.of(nativeBuffers[2 * l + 1]);
-            } else {
+            } else if (dropConnect == null) {
                 out[l] = new float[(int) size];
                 grad[l] = new float[(int) size];
                 outView[l] = FloatView.of(out[l]);
@@ -99,6 +103,9 @@ public final class MlpPass implements AutoCloseable {
 
     /** The dropout of layer l at this step; {@code stochastic == false} gives the deterministic network. */
     public Dropout dropout(long seed, int step, int layer, boolean stochastic) {
+        if (dropConnect != null) {
+            throw new IllegalStateException("a DropConnect model masks its weights, not its inputs");
+        }
         float p = stochastic ? model.dropout(layer) : 0f;
         return p == 0f ? Dropout.none() : new Dropout(seed, step, layer, p, model.noise());
     }
@@ -109,6 +116,9 @@ public final class MlpPass implements AutoCloseable {
      */
     public float[] forward(float[] x, int batch, long seed, int step, boolean stochastic) {
         checkBatch(batch);
+        if (dropConnect != null) {
+            return dropConnect.forward(x, batch, seed, step, stochastic);
+        }
         FloatView input = FloatView.of(x);
         for (int l = 0; l < model.layers(); l++) {
             kernels.dropoutMatmulForward(dropout(seed, step, l, stochastic), batch, samples, l == 0,
@@ -121,7 +131,7 @@ public final class MlpPass implements AutoCloseable {
 
     /** The buffer backward reads the output gradient from: fill it (e.g. with the loss kernel) first. */
     public float[] outputGradient() {
-        return grad[model.layers() - 1];
+        return dropConnect != null ? dropConnect.outputGradient() : grad[model.layers() - 1];
     }
 
     /**
@@ -132,6 +142,10 @@ public final class MlpPass implements AutoCloseable {
      */
     public void backward(float[] x, int batch, long seed, int step, boolean stochastic, float[] inputGradient) {
         checkBatch(batch);
+        if (dropConnect != null) {
+            dropConnect.backward(x, batch, seed, step, stochastic, inputGradient, weightGrad, biasGrad);
+            return;
+        }
         for (int l = model.layers() - 1; l >= 0; l--) {
             FloatView input = l == 0 ? FloatView.of(x) : outView[l - 1];
             FloatView inputGrad = l == 0 ? (inputGradient == null ? null : FloatView.of(inputGradient)) : gradView[l - 1];

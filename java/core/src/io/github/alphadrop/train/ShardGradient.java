@@ -48,6 +48,10 @@ public final class ShardGradient {
         if (maxRows < 1 || samples < 1) {
             throw new IllegalArgumentException("maxRows and samples must be >= 1, got " + maxRows + ", " + samples);
         }
+        if (model.noise() == Dropout.Noise.DROPCONNECT) {
+            throw new IllegalArgumentException("shard gradients take input noise; DropConnect (weight masks per MC sample,"
+                    + " shared by the batch) is not supported here");
+        }
         this.model = model;
         this.kernels = kernels;
         this.maxRows = maxRows;

@@ -32,11 +32,25 @@ class NoiseOptionTest {
     }
 
     @Test
+    void dropConnectTrainsAndIsSaved() throws Exception {
+        Path model = dir.resolve("dc.adm");
+        CliTest.Run train = run("train", "--data", "digits", "--noise", "dropconnect", "--hidden", "64", "--dropout",
+                "0.2", "--epochs", "40", "--samples", "4", "--out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        assertEquals(Dropout.Noise.DROPCONNECT, ModelFile.load(model).model().noise());
+        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
+        assertTrue(accuracy > 0.9, "accuracy with DropConnect " + accuracy + ": " + eval.out());
+    }
+
+    @Test
     void misuseIsNamed() {
-        CliTest.Run unknown = run("train", "--data", "digits", "--noise", "dropconnect", "--out",
+        CliTest.Run unknown = run("train", "--data", "digits", "--noise", "concrete", "--out",
                 dir.resolve("x.adm").toString());
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("--noise") && unknown.err().contains("bernoulli, gaussian"), unknown.err());
+        assertTrue(unknown.err().contains("--noise") && unknown.err().contains("bernoulli, gaussian, dropconnect"),
+                unknown.err());
         CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "gaussian", "--epochs", "1",
                 "--out", dir.resolve("c.adm").toString());
         assertNotEquals(0, cnn.code());

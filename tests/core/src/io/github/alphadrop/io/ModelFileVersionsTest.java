@@ -145,6 +145,10 @@ class ModelFileVersionsTest {
         assertEquals(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN, back.noise());
         assertEquals("5-4-3 relu, dropout 0.3 gaussian, categorical", back.describe());
         assertArrayEquals(m.weights(1), back.weights(1));
+        Mlp dc = Mlp.builder(5).hidden(4).output(3).dropout(0.3f).noise(io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT)
+                .seed(2).build();
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT,
+                ModelFile.decode(ModelFile.encode(dc, null, null)).model().noise());
     }
 
     @Test
