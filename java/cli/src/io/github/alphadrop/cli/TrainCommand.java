@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) {
             java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
         }
-        report(out, result, kernels);
+        report(out, result, kernels, model);
         return 0;
     }
 
@@ -126,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) {
             java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
         }
-        report(out, result, kernels);
+        report(out, result, kernels, null);
         return 0;
     }
 
@@ -135,7 +135,8 @@ final class TrainCommand implements Callable<Integer> {
                 spec.seed(), spec.optimizer() + "(lr=" + spec.learningRate() + ")", data.spec);
     }
 
-    private void report(Path out, TrainingResult result, Kernels kernels) {
+    /** @param mlp the trained MLP, whose learned dropout rates are reported with concrete dropout; null for a CNN */
+    private void report(Path out, TrainingResult result, Kernels kernels, Mlp mlp) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", out.toString());
         json.put("epochs", result.epochs());
@@ -146,11 +147,21 @@ final class TrainCommand implements Callable<Integer> {
         if (kernels instanceof io.github.alphadrop.kernels.NativeKernels nk) {
             json.put("isa", nk.isa().label());
         }
+        java.util.List<Double> rates = new java.util.ArrayList<>();
+        if (mlp != null && mlp.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+            for (int l = 0; l < mlp.layers(); l++) {
+                rates.add((double) mlp.dropout(l));
+            }
+            json.put("learned_dropout", rates);
+        }
         if (common.json) {
             System.out.println(Json.write(json));
         } else {
             common.say("final loss %.4f after %d epochs, %.2f s/epoch, %.1f s; model written to %s",
                     result.finalLoss(), result.epochs(), result.secondsPerEpoch(), result.seconds(), out);
+            if (!rates.isEmpty()) {
+                common.say("learned dropout rates per layer (concrete): %s", rates);
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ final class TrainingOptions {
 
     /** The dropout noises {@code --noise} names. */
     enum NoiseName {
-        bernoulli(Dropout.Noise.BERNOULLI), gaussian(Dropout.Noise.GAUSSIAN), dropconnect(Dropout.Noise.DROPCONNECT);
+        bernoulli(Dropout.Noise.BERNOULLI), gaussian(Dropout.Noise.GAUSSIAN), dropconnect(Dropout.Noise.DROPCONNECT),
+        concrete(Dropout.Noise.CONCRETE);
 
         final Dropout.Noise noise;
 
@@ -43,10 +44,11 @@ final class TrainingOptions {
             description = "Likelihood (default ${DEFAULT-VALUE}: categorical for class labels, gaussian otherwise).")
     LikelihoodName likelihood;
 
-    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect",
+    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect|concrete",
             description = "Dropout noise: bernoulli (inputs kept or dropped, scaled by 1/(1-p)), gaussian (inputs multiplied"
-                    + " by noise of mean 1 and variance p/(1-p)) or dropconnect (weights kept or dropped, one mask per"
-                    + " MC sample shared by the batch); the same p as --dropout; gaussian and dropconnect for MLPs only"
+                    + " by noise of mean 1 and variance p/(1-p)), dropconnect (weights kept or dropped, one mask per"
+                    + " MC sample shared by the batch) or concrete (relaxed Bernoulli dropout whose rate each layer learns,"
+                    + " starting from --dropout); the same p as --dropout; all but bernoulli for MLPs only"
                     + " (default ${DEFAULT-VALUE}).")
     NoiseName noise;
 

@@ -34,7 +34,7 @@ final class Workflows {
 
         TrainSpec {
             if (noise == null) {
-                throw new IllegalArgumentException("--noise must be bernoulli or gaussian");
+                throw new IllegalArgumentException("--noise must be bernoulli, gaussian, dropconnect or concrete");
             }
             if (!(alpha >= 0) || Float.isInfinite(alpha)) {
                 throw new IllegalArgumentException("--alpha must be finite and >= 0, got " + alpha);

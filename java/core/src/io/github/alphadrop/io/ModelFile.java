@@ -30,11 +30,11 @@ import java.util.List;
 import java.util.zip.CRC32;
 
 /**
- * The AlphaDrop model file. This code writes version 3 and reads versions 1, 2 and 3. Big-endian (Java
- * {@code DataOutput}) throughout. Versions 2 and 3, a model as a list of layers:
+ * The AlphaDrop model file. This code writes version 4 and reads versions 1 to 4. Big-endian (Java
+ * {@code DataOutput}) throughout. Versions 2 to 4, a model as a list of layers:
  * <pre>
  *   bytes 0-7   magic "ALPHADRP"
- *   int         format version (2)
+ *   int         format version (2, 3 or 4)
  *   int         likelihood (0 categorical, 1 gaussian); boolean learnTau; float initial log τ; float log τ
  *   settings    float alpha, int samples, int epochs, int batch, double weightDecay, long seed,
  *               UTF optimizer, UTF data
@@ -44,7 +44,8 @@ import java.util.zip.CRC32;
  *   int         the Mlp's hidden activation (kind 0), else 0
  *   int         number of layers, then per layer a tag and its shape:
  *                 1 dense:     int in, int out, int activation, float drop probability of its input,
- *                              [version 3: int noise, 0 Bernoulli, 1 Gaussian], int mask id
+ *                              [version 3: int noise, 0 Bernoulli, 1 Gaussian, 2 DropConnect; version 4 also
+ *                              3 concrete, then float the learned rate's logit], int mask id
  *                 2 conv2d:    int height, width, channels, kernel (square), filters, padding (0 valid, 1 same),
  *                              int activation
  *                 3 maxpool2d: int height, width, channels, window size
@@ -64,8 +65,10 @@ import java.util.zip.CRC32;
 public final class ModelFile {
 
     private static final byte[] MAGIC = {'A', 'L', 'P', 'H', 'A', 'D', 'R', 'P'};
-    /** The format version this code writes; it also reads {@link #VERSION_2} and {@link #VERSION_1}. */
-    public static final int VERSION = 3;
+    /** The format version this code writes; it also reads {@link #VERSION_3}, {@link #VERSION_2} and {@link #VERSION_1}. */
+    public static final int VERSION = 4;
+    /** No concrete dropout (noise code 3 and its logit). */
+    public static final int VERSION_3 = 3;
     /** Layers without a noise kind: every dropout is Bernoulli. */
     public static final int VERSION_2 = 2;
     /** The first format: MLPs only. */
@@ -316,6 +319,9 @@ public final class ModelFile {
             out.writeInt(activationCode(l + 1 < layers ? model.activation() : Activation.IDENTITY));
             out.writeFloat(model.dropout(l));
             out.writeInt(model.noise().code);
+            if (model.noise() == Dropout.Noise.CONCRETE) {
+                out.writeFloat(model.dropLogits()[l]);
+            }
             out.writeInt(l);
         }
         for (int l = 0; l < layers; l++) {
@@ -399,7 +405,7 @@ public final class ModelFile {
             }
         }
         int version = ByteBuffer.wrap(bytes, MAGIC.length, 4).getInt();
-        if (version != VERSION && version != VERSION_2 && version != VERSION_1) {
+        if (version != VERSION && version != VERSION_3 && version != VERSION_2 && version != VERSION_1) {
             throw new ModelFileException(name + ": model file format version " + version + " is not supported (this AlphaDrop reads versions "
                     + VERSION_1 + " to " + VERSION + ")");
         }
@@ -470,7 +476,7 @@ public final class ModelFile {
         }
     }
 
-    /** Versions 2 and 3: the model as tagged layers; version 3 names each dropout's noise. */
+    /** Versions 2 to 4: the model as tagged layers; version 3 names each dropout's noise, version 4 adds concrete. */
     private static Dropout.Noise noiseOf(int code, String name) {
         for (Dropout.Noise n : Dropout.Noise.values()) {
             if (n.code == code) {
@@ -496,6 +502,7 @@ public final class ModelFile {
         Dropout.Noise[] noise = new Dropout.Noise[count];
         java.util.Arrays.fill(noise, Dropout.Noise.BERNOULLI);
         int[] maskIds = new int[count];
+        float[] logits = new float[count];
         long parameters = 0;
         for (int l = 0; l < count; l++) {
             int tag = in.readInt();
@@ -504,7 +511,12 @@ public final class ModelFile {
                     int d = width(in, name), h = width(in, name), act = in.readInt();
                     dropout[l] = in.readFloat();
                     check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
-                    noise[l] = version >= VERSION ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
+                    noise[l] = version >= VERSION_3 ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
+                    if (noise[l] == Dropout.Noise.CONCRETE) {
+                        check(version >= VERSION, name, "noise code 3 (concrete) in a version " + version + " file");
+                        logits[l] = in.readFloat();
+                        check(Float.isFinite(logits[l]), name, "concrete dropout logit " + logits[l] + " of layer " + l);
+                    }
                     maskIds[l] = in.readInt();
                     shapes[l] = new int[]{tag, d, h, act};
                     parameters += (long) d * h + h;
@@ -522,7 +534,8 @@ public final class ModelFile {
                     shapes[l] = new int[]{tag, width(in, name)};
                     dropout[l] = in.readFloat();
                     check(dropout[l] >= 0 && dropout[l] < 1, name, "dropout " + dropout[l]);
-                    noise[l] = version >= VERSION ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
+                    noise[l] = version >= VERSION_3 ? noiseOf(in.readInt(), name) : Dropout.Noise.BERNOULLI;
+                    check(noise[l] != Dropout.Noise.CONCRETE, name, "concrete noise of dropout layer " + l);
                     maskIds[l] = in.readInt();
                 }
                 default -> throw new ModelFileException(name + ": model file is corrupted (unexpected layer tag " + tag
@@ -553,6 +566,10 @@ public final class ModelFile {
                 check(noise[l] == noise[0], name, "noise " + noise[l] + " of MLP layer " + l + " (layer 0 has " + noise[0] + ")");
             }
             int[] hiddenSizes = java.util.Arrays.copyOfRange(sizes, 1, count);
+            if (noise[0] == Dropout.Noise.CONCRETE) {
+                // The rates are the logits below; the builder only needs a valid starting rate.
+                java.util.Arrays.fill(dropout, 0.5f);
+            }
             Mlp model = Mlp.builder(sizes[0]).activation(hidden).likelihood(likelihood).dropoutPerLayer(dropout)
                     .noise(noise[0]).hidden(hiddenSizes).output(sizes[count]).build();
             for (int l = 0; l < model.layers(); l++) {
@@ -560,6 +577,7 @@ public final class ModelFile {
                 readInto(in, model.biases(l), name);
             }
             model.logTauHolder()[0] = logTau;
+            System.arraycopy(logits, 0, model.dropLogits(), 0, model.dropLogits().length);
             check(scaling == null || scaling.featureDim() == sizes[0], name, "scaling width " + (scaling == null ? 0 : scaling.featureDim()));
             Finite.requireFiniteParameters(model);
             return new Saved(model, settings, scaling);

@@ -59,9 +59,9 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     private static void requireInputNoise(Dropout dropout) {
-        if (dropout.noise() == Dropout.Noise.DROPCONNECT) {
+        if (dropout.noise() == Dropout.Noise.DROPCONNECT || dropout.noise() == Dropout.Noise.CONCRETE) {
             throw new IllegalArgumentException("the kernels take input noise (BERNOULLI or GAUSSIAN); DropConnect's weight"
-                    + " masks are drawn as BERNOULLI masks, got " + dropout);
+                    + " masks are drawn as BERNOULLI masks and concrete dropout's relaxed masks by the model, got " + dropout);
         }
     }
 

@@ -32,7 +32,14 @@ public record Dropout(long seed, int step, int layer, float p, Noise noise) {
          * shared by the batch (see {@code Mlp.Builder.noise}). A model-level choice: the kernels take only
          * input noise, and draw DropConnect's weight masks as {@link #BERNOULLI} masks.
          */
-        DROPCONNECT(2);
+        DROPCONNECT(2),
+        /**
+         * Concrete dropout (Gal, Hron and Kendall 2017): a drop rate learned per layer through the relaxed
+         * Bernoulli mask of temperature 0.1. A model-level choice like {@link #DROPCONNECT}: its masks depend on
+         * a trained parameter and carry a gradient for it, so the model computes them (see
+         * {@code io.github.alphadrop.model.ConcreteDropout}) and the kernels multiply by explicit masks.
+         */
+        CONCRETE(3);
 
         /** The code the native kernels take. */
         public final int code;

@@ -25,6 +25,8 @@ public final class Mlp {
     private final float[][] weights;
     private final float[][] biases;
     private final float[] logTau = new float[1];
+    /** Concrete dropout's trained logits ρ_l, p_l = sigmoid(ρ_l); empty for the other noises. */
+    private final float[] dropLogits;
 
     Mlp(int[] sizes, Activation activation, float[] dropout, Dropout.Noise noise, Likelihood likelihood) {
         this.sizes = sizes.clone();
@@ -40,6 +42,14 @@ public final class Mlp {
             biases[l] = new float[sizes[l + 1]];
         }
         this.logTau[0] = likelihood.initialLogTau();
+        this.dropLogits = new float[noise == Dropout.Noise.CONCRETE ? layers : 0];
+        initialDropLogits();
+    }
+
+    private void initialDropLogits() {
+        for (int l = 0; l < dropLogits.length; l++) {
+            dropLogits[l] = ConcreteDropout.logit(dropout[l]);
+        }
     }
 
     public static Builder builder(int inputSize) {
@@ -77,14 +87,25 @@ public final class Mlp {
         return layer == layers() - 1 ? Activation.IDENTITY : activation;
     }
 
-    /** Drop probability applied to the input of dense layer l. */
     /** The noise of every layer's dropout. */
     public Dropout.Noise noise() {
         return noise;
     }
 
+    /**
+     * Drop probability applied to the input of dense layer l; with concrete dropout the current learned rate
+     * sigmoid(ρ_l), rounded to float.
+     */
     public float dropout(int layer) {
-        return dropout[layer];
+        return dropLogits.length > 0 ? (float) ConcreteDropout.rate(dropLogits[layer]) : dropout[layer];
+    }
+
+    /**
+     * Live logits ρ_l of concrete dropout's learned drop rates, one per dense layer (trainers update them in
+     * place); empty for every other noise.
+     */
+    public float[] dropLogits() {
+        return dropLogits;
     }
 
     public Likelihood likelihood() {
@@ -110,9 +131,9 @@ public final class Mlp {
         return logTau[0];
     }
 
-    /** Number of trainable parameters (weights and biases; log τ counted when it is learned). */
+    /** Number of trainable parameters (weights and biases; log τ when it is learned; concrete dropout's rates). */
     public long parameterCount() {
-        long count = likelihood.learnsTau() ? 1 : 0;
+        long count = (likelihood.learnsTau() ? 1 : 0) + dropLogits.length;
         for (int l = 0; l < layers(); l++) {
             count += weights[l].length + biases[l].length;
         }
@@ -135,6 +156,7 @@ public final class Mlp {
             Arrays.fill(biases[l], 0f);
         }
         logTau[0] = likelihood.initialLogTau();
+        initialDropLogits();
     }
 
     /** A deep copy: same architecture, copied parameters. */
@@ -155,6 +177,9 @@ public final class Mlp {
             System.arraycopy(other.biases[l], 0, biases[l], 0, biases[l].length);
         }
         logTau[0] = other.logTau[0];
+        if (dropLogits.length > 0 && other.dropLogits.length > 0) {
+            System.arraycopy(other.dropLogits, 0, dropLogits, 0, dropLogits.length);
+        }
     }
 
     /** A short description such as {@code 784-100-100-10 relu, dropout 0.5}. */
@@ -164,12 +189,16 @@ public final class Mlp {
             s.append(i == 0 ? "" : "-").append(sizes[i]);
         }
         s.append(' ').append(activation.name().toLowerCase()).append(", dropout ");
-        float first = dropout[0];
+        float[] rates = new float[layers()];
+        for (int l = 0; l < rates.length; l++) {
+            rates[l] = dropout(l);
+        }
+        float first = rates[0];
         boolean uniform = true;
-        for (float p : dropout) {
+        for (float p : rates) {
             uniform &= p == first;
         }
-        s.append(uniform ? Float.toString(first) : Arrays.toString(dropout));
+        s.append(uniform ? Float.toString(first) : Arrays.toString(rates));
         if (noise != Dropout.Noise.BERNOULLI) {
             s.append(' ').append(noise.name().toLowerCase());
         }
@@ -237,8 +266,10 @@ public final class Mlp {
 
         /** One drop probability per dense layer (length = hidden layers + 1). */
         /**
-         * The dropout noise: {@link Dropout.Noise#BERNOULLI} (the default) or {@link Dropout.Noise#GAUSSIAN}
-         * (multiplicative N(1, p/(1-p)) with each layer's p).
+         * The dropout noise: {@link Dropout.Noise#BERNOULLI} (the default), {@link Dropout.Noise#GAUSSIAN}
+         * (multiplicative N(1, p/(1-p)) with each layer's p), {@link Dropout.Noise#DROPCONNECT} (Bernoulli masks
+         * on the weights, one per MC sample) or {@link Dropout.Noise#CONCRETE} (each layer's rate learned, starting
+         * from its p, which must then be in (0, 1)).
          */
         public Builder noise(Dropout.Noise noise) {
             if (noise == null) {
@@ -295,6 +326,14 @@ public final class Mlp {
                 Arrays.fill(p, dropout);
             }
             checkSize(sizes);
+            if (noise == Dropout.Noise.CONCRETE) {
+                for (int l = 0; l < p.length; l++) {
+                    if (!(p[l] > 0f)) {
+                        throw new IllegalArgumentException("concrete dropout learns each rate from its initial value, which"
+                                + " must be in (0, 1): dropout[" + l + "] = " + p[l]);
+                    }
+                }
+            }
             Mlp mlp = new Mlp(sizes, activation, p, noise, likelihood);
             mlp.initialize(seed);
             return mlp;

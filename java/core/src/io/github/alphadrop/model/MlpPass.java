@@ -35,6 +35,9 @@ public final class MlpPass implements AutoCloseable {
     private final float[][] biasGrad;
     /** DropConnect models run here instead: weight masks per sample need products per sample. */
     private final DropConnectPass dropConnect;
+    /** Concrete dropout models run here instead: their masks depend on the learned rates. */
+    private final ConcretePass concrete;
+    private static final float[] NO_LOGITS = new float[0];
 
     /**
      * @param maxBatch the largest batch B this pass will see
@@ -62,7 +65,9 @@ public final class MlpPass implements AutoCloseable {
         biasGrad = new float[layers][];
         dropConnect = model.noise() == Dropout.Noise.DROPCONNECT ? new DropConnectPass(model, kernels, maxBatch, samples)
                 : null;
-        boolean nativeHidden = kernels instanceof NativeKernels && dropConnect == null;
+        concrete = model.noise() == Dropout.Noise.CONCRETE ? new ConcretePass(model, kernels, maxBatch, samples) : null;
+        boolean ownBuffers = dropConnect == null && concrete == null;
+        boolean nativeHidden = kernels instanceof NativeKernels && ownBuffers;
         for (int l = 0; l < layers; l++) {
             long size = rows * model.size(l + 1);
             if (size > Integer.MAX_VALUE - 8) {
@@ -74,7 +79,7 @@ public final class MlpPass implements AutoCloseable {
                 nativeBuffers[2 * l + 1] = new FloatPointer(size);
                 outView[l] = FloatView.of(nativeBuffers[2 * l]);
                 gradView[l] = FloatView.of(nativeBuffers[2 * l + 1]);
-            } else if (dropConnect == null) {
+            } else if (ownBuffers) {
                 out[l] = new float[(int) size];
                 grad[l] = new float[(int) size];
                 outView[l] = FloatView.of(out[l]);
@@ -103,8 +108,8 @@ public final class MlpPass implements AutoCloseable {
 
     /** The dropout of layer l at this step; {@code stochastic == false} gives the deterministic network. */
     public Dropout dropout(long seed, int step, int layer, boolean stochastic) {
-        if (dropConnect != null) {
-            throw new IllegalStateException("a DropConnect model masks its weights, not its inputs");
+        if (dropConnect != null || concrete != null) {
+            throw new IllegalStateException("a " + model.noise() + " model draws its masks itself, not through a Dropout");
         }
         float p = stochastic ? model.dropout(layer) : 0f;
         return p == 0f ? Dropout.none() : new Dropout(seed, step, layer, p, model.noise());
@@ -119,6 +124,9 @@ public final class MlpPass implements AutoCloseable {
         if (dropConnect != null) {
             return dropConnect.forward(x, batch, seed, step, stochastic);
         }
+        if (concrete != null) {
+            return concrete.forward(x, batch, seed, step, stochastic);
+        }
         FloatView input = FloatView.of(x);
         for (int l = 0; l < model.layers(); l++) {
             kernels.dropoutMatmulForward(dropout(seed, step, l, stochastic), batch, samples, l == 0,
@@ -131,7 +139,8 @@ public final class MlpPass implements AutoCloseable {
 
     /** The buffer backward reads the output gradient from: fill it (e.g. with the loss kernel) first. */
     public float[] outputGradient() {
-        return dropConnect != null ? dropConnect.outputGradient() : grad[model.layers() - 1];
+        return dropConnect != null ? dropConnect.outputGradient()
+                : concrete != null ? concrete.outputGradient() : grad[model.layers() - 1];
     }
 
     /**
@@ -144,6 +153,10 @@ public final class MlpPass implements AutoCloseable {
         checkBatch(batch);
         if (dropConnect != null) {
             dropConnect.backward(x, batch, seed, step, stochastic, inputGradient, weightGrad, biasGrad);
+            return;
+        }
+        if (concrete != null) {
+            concrete.backward(x, batch, stochastic, inputGradient, weightGrad, biasGrad);
             return;
         }
         for (int l = model.layers() - 1; l >= 0; l--) {
@@ -173,6 +186,14 @@ public final class MlpPass implements AutoCloseable {
 
     public float[] biasGradient(int layer) {
         return biasGrad[layer];
+    }
+
+    /**
+     * With concrete dropout, d/dρ_l of the last backward for each layer's logit ({@link Mlp#dropLogits()});
+     * empty for every other noise.
+     */
+    public float[] dropLogitGradient() {
+        return concrete != null ? concrete.logitGradient() : NO_LOGITS;
     }
 
     private void checkBatch(int batch) {

@@ -48,9 +48,9 @@ public final class ShardGradient {
         if (maxRows < 1 || samples < 1) {
             throw new IllegalArgumentException("maxRows and samples must be >= 1, got " + maxRows + ", " + samples);
         }
-        if (model.noise() == Dropout.Noise.DROPCONNECT) {
-            throw new IllegalArgumentException("shard gradients take input noise; DropConnect (weight masks per MC sample,"
-                    + " shared by the batch) is not supported here");
+        if (model.noise() == Dropout.Noise.DROPCONNECT || model.noise() == Dropout.Noise.CONCRETE) {
+            throw new IllegalArgumentException("shard gradients take Bernoulli or Gaussian input noise; " + model.noise()
+                    + " (DropConnect's weight masks per MC sample, concrete dropout's learned rates) is not supported here");
         }
         this.model = model;
         this.kernels = kernels;

@@ -2,6 +2,7 @@ package io.github.alphadrop.train;
 
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Finite;
+import io.github.alphadrop.model.ConcreteDropout;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.model.MlpPass;
 import io.github.alphadrop.network.Layer;
@@ -28,6 +29,7 @@ public final class Trainer {
     private final long seed;
     private final boolean shuffle;
     private final double weightDecay;
+    private final double dropoutRegulariser;
     private final Supplier<Optimizer> optimizer;
     private final List<TrainingListener> listeners;
     private final java.nio.file.Path checkpointFile;
@@ -42,6 +44,7 @@ public final class Trainer {
         this.seed = b.seed;
         this.shuffle = b.shuffle;
         this.weightDecay = b.weightDecay;
+        this.dropoutRegulariser = b.dropoutRegulariser;
         this.optimizer = b.optimizer;
         this.listeners = List.copyOf(b.listeners);
         this.checkpointFile = b.checkpointFile;
@@ -116,7 +119,8 @@ public final class Trainer {
 
     private TrainingResult run(Mlp model, float[] x, int n, int[] labels, float[] y) {
         int batch = Math.min(batchSize, n);
-        try (Steps steps = new MlpSteps(model, new MlpPass(model, kernels, batch, objective.samples()))) {
+        double entropyWeight = Double.isNaN(dropoutRegulariser) ? 1.0 / n : dropoutRegulariser;
+        try (Steps steps = new MlpSteps(model, new MlpPass(model, kernels, batch, objective.samples()), entropyWeight)) {
             return run(steps, x, n, labels, y);
         }
     }
@@ -247,10 +251,12 @@ public final class Trainer {
     private static final class MlpSteps implements Steps {
         private final Mlp model;
         private final MlpPass pass;
+        private final double dropoutRegulariser;
 
-        MlpSteps(Mlp model, MlpPass pass) {
+        MlpSteps(Mlp model, MlpPass pass, double dropoutRegulariser) {
             this.model = model;
             this.pass = pass;
+            this.dropoutRegulariser = dropoutRegulariser;
         }
 
         @Override
@@ -301,11 +307,17 @@ public final class Trainer {
                 params.add(model.biases(l));
                 grads.add(pass.biasGradient(l));
             }
+            if (model.dropLogits().length > 0) {
+                params.add(model.dropLogits());
+                grads.add(pass.dropLogitGradient());
+            }
         }
 
         @Override
         public double addWeightDecay(double wd) {
-            return Trainer.addWeightDecay(model, pass, wd);
+            return model.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE
+                    ? Trainer.addConcreteRegulariser(model, pass, wd, dropoutRegulariser)
+                    : Trainer.addWeightDecay(model, pass, wd);
         }
 
         @Override
@@ -329,6 +341,7 @@ public final class Trainer {
                 System.arraycopy(saved.biases(l), 0, model.biases(l), 0, model.biases(l).length);
             }
             model.logTauHolder()[0] = saved.logTauHolder()[0];
+            System.arraycopy(saved.dropLogits(), 0, model.dropLogits(), 0, model.dropLogits().length);
         }
 
         @Override
@@ -501,6 +514,34 @@ public final class Trainer {
         return weightDecay * sum;
     }
 
+    /**
+     * Concrete dropout's regulariser ({@link ConcreteDropout}'s weight and entropy terms), with {@code wd} as the
+     * weight regulariser: adds its gradients to the weights' and the logits'; returns the loss term.
+     */
+    private static double addConcreteRegulariser(Mlp model, MlpPass pass, double wd, double entropyWeight) {
+        double total = 0;
+        double[] gradient = new double[2];
+        float[] logitGrad = pass.dropLogitGradient();
+        for (int l = 0; l < model.layers(); l++) {
+            float[] w = model.weights(l);
+            double sum = 0;
+            for (float v : w) {
+                sum += (double) v * v;
+            }
+            gradient[0] = 0;
+            total += ConcreteDropout.regulariser(sum, model.dropLogits()[l], model.size(l), wd, entropyWeight, gradient);
+            logitGrad[l] += (float) gradient[0];
+            float factor = (float) gradient[1];
+            if (factor != 0f) {
+                float[] g = pass.weightGradient(l);
+                for (int i = 0; i < w.length; i++) {
+                    g[i] += factor * w[i];
+                }
+            }
+        }
+        return total;
+    }
+
     private static boolean finite(List<float[]> grads) {
         // A NaN or infinity anywhere makes the sum non-finite; one pass, no branch per element.
         float acc = 0;
@@ -521,6 +562,7 @@ public final class Trainer {
         private long seed;
         private boolean shuffle = true;
         private double weightDecay;
+        private double dropoutRegulariser = Double.NaN;
         private Supplier<Optimizer> optimizer = () -> Optimizer.adam(1e-3);
         private final List<TrainingListener> listeners = new ArrayList<>();
         private java.nio.file.Path checkpointFile;
@@ -600,6 +642,19 @@ public final class Trainer {
                 throw new IllegalArgumentException("weight decay must be finite and >= 0, got " + weightDecay);
             }
             this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /**
+         * Concrete dropout's entropy weight λ: the loss gains {@code λ · D_l · (p_l log p_l + (1 − p_l) log(1 − p_l))}
+         * per layer (D_l its input width), and its weight decay becomes {@code wd · ||W_l||² / (1 − p_l)}. The
+         * default is 1/N, N the training rows: the prior's KL per datapoint, as the paper's. Other noises ignore it.
+         */
+        public Builder dropoutRegulariser(double lambda) {
+            if (!(lambda >= 0) || Double.isInfinite(lambda)) {
+                throw new IllegalArgumentException("dropoutRegulariser must be finite and >= 0, got " + lambda);
+            }
+            this.dropoutRegulariser = lambda;
             return this;
         }
 

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import static io.github.alphadrop.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.*;
 
-/** {@code train --noise}: Gaussian dropout trains, is saved in the model and evaluated; misuse is named. */
+/** {@code train --noise}: each noise trains, is saved in the model and evaluated; misuse is named. */
 class NoiseOptionTest {
 
     @TempDir
@@ -45,12 +45,37 @@ class NoiseOptionTest {
     }
 
     @Test
+    void concreteDropoutLearnsItsRatesAndReportsThem() throws Exception {
+        Path model = dir.resolve("cc.adm");
+        CliTest.Run train = run("train", "--data", "digits", "--noise", "concrete", "--hidden", "64", "--dropout",
+                "0.2", "--epochs", "30", "--samples", "4", "--json", "--out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        ModelFile.Saved saved = ModelFile.load(model);
+        assertEquals(Dropout.Noise.CONCRETE, saved.model().noise());
+        String rates = train.out().replaceAll("(?s).*\"learned_dropout\":\\[([^\\]]*)\\].*", "$1");
+        String[] each = rates.split(",");
+        assertEquals(2, each.length, train.out());
+        for (int l = 0; l < 2; l++) {
+            assertEquals(saved.model().dropout(l), Double.parseDouble(each[l]), 1e-6, "layer " + l + ": " + train.out());
+            assertNotEquals(0.2, Double.parseDouble(each[l]), 1e-4, "the rate was learned: " + train.out());
+        }
+        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
+        assertTrue(accuracy > 0.9, "accuracy with concrete dropout " + accuracy + ": " + eval.out());
+    }
+
+    @Test
     void misuseIsNamed() {
-        CliTest.Run unknown = run("train", "--data", "digits", "--noise", "concrete", "--out",
+        CliTest.Run unknown = run("train", "--data", "digits", "--noise", "bayesian", "--out",
                 dir.resolve("x.adm").toString());
         assertEquals(2, unknown.code());
-        assertTrue(unknown.err().contains("--noise") && unknown.err().contains("bernoulli, gaussian, dropconnect"),
+        assertTrue(unknown.err().contains("--noise") && unknown.err().contains("bernoulli, gaussian, dropconnect, concrete"),
                 unknown.err());
+        CliTest.Run zero = run("train", "--data", "digits", "--noise", "concrete", "--dropout", "0", "--epochs", "1",
+                "--out", dir.resolve("z.adm").toString());
+        assertNotEquals(0, zero.code());
+        assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("dropout[0] = 0.0"), zero.err());
         CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "gaussian", "--epochs", "1",
                 "--out", dir.resolve("c.adm").toString());
         assertNotEquals(0, cnn.code());

@@ -117,7 +117,7 @@ class ModelFileVersionsTest {
     }
 
     @Test
-    void aVersion2FileLoadsAsABernoulliModelAndSavesAsVersion3() throws IOException {
+    void aVersion2FileLoadsAsABernoulliModelAndSavesAsTheCurrentVersion() throws IOException {
         byte[] bytes = fixture("digits-mlp-v2.adm");
         assertEquals(ModelFile.VERSION_2, ByteBuffer.wrap(bytes, 8, 4).getInt(), "fixture version");
         Mlp loaded = ModelFile.decode(bytes).model();
@@ -129,9 +129,9 @@ class ModelFileVersionsTest {
         assertTrue(p.accuracy(digits.test().labels()) > 0.9, "the fixture is a trained model: accuracy "
                 + p.accuracy(digits.test().labels()));
         byte[] again = ModelFile.encode(loaded, null, null);
-        assertEquals(3, ByteBuffer.wrap(again, 8, 4).getInt());
+        assertEquals(4, ByteBuffer.wrap(again, 8, 4).getInt());
         assertEquals(bytes.length + 2 * Integer.BYTES, ModelFile.encode(loaded, ModelFile.decode(bytes).settings(),
-                null).length, "version 3 adds one noise code per layer");
+                null).length, "versions 3 and 4 add one noise code per layer (and a logit only for concrete dropout)");
         ClassPredictions back = new McPredictive(ModelFile.decode(again).model(), new JavaKernels(), 10, 3, false)
                 .predictClasses(digits.test().features());
         assertArrayEquals(p.meanProbs(), back.meanProbs());
@@ -149,6 +149,18 @@ class ModelFileVersionsTest {
                 .seed(2).build();
         assertEquals(io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT,
                 ModelFile.decode(ModelFile.encode(dc, null, null)).model().noise());
+    }
+
+    @Test
+    void concreteDropoutNeedsVersion4() {
+        Mlp m = Mlp.builder(5).hidden(4).output(3).dropout(0.3f).noise(io.github.alphadrop.kernels.Dropout.Noise.CONCRETE)
+                .seed(2).build();
+        byte[] bytes = ModelFile.encode(m, null, null);
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.CONCRETE, ModelFile.decode(bytes).model().noise());
+        byte[] asVersion3 = bytes.clone();
+        ByteBuffer.wrap(asVersion3).putInt(8, 3);
+        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(asVersion3))),
+                "noise code 3 (concrete) in a version 3 file");
     }
 
     @Test
@@ -252,9 +264,9 @@ class ModelFileVersionsTest {
                 "parameters", "bytes follow");
 
         byte[] future = bytes.clone();
-        ByteBuffer.wrap(future).putInt(8, 4);
+        ByteBuffer.wrap(future).putInt(8, 5);
         assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(future))),
-                "version 4 is not supported", "reads versions 1 to 3");
+                "version 5 is not supported", "reads versions 1 to 4");
 
         net.parameters().get(0)[1] = Float.NaN;
         assertMessage(assertThrows(IllegalArgumentException.class, () -> ModelFile.encode(net, null, null)),

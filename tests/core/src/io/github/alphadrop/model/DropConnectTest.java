@@ -4,7 +4,6 @@ import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.JavaKernels;
 import io.github.alphadrop.kernels.Kernels;
-import io.github.alphadrop.kernels.NativeKernels;
 import io.github.alphadrop.kernels.Philox;
 import io.github.alphadrop.predict.ClassPredictions;
 import io.github.alphadrop.predict.McPredictive;
@@ -13,7 +12,6 @@ import io.github.alphadrop.train.Optimizer;
 import io.github.alphadrop.train.Trainer;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,6 +26,7 @@ class DropConnectTest {
     private static final int STEP = 3;
     private static final int BATCH = 3;
     private static final int K = 4;
+    private static final PassChecks CHECKS = new PassChecks(BATCH, K, SEED, STEP);
 
     private static Mlp model(float p, Activation activation) {
         Mlp m = Mlp.builder(5).hidden(6).output(3).activation(activation).dropout(p).noise(Dropout.Noise.DROPCONNECT)
@@ -41,18 +40,7 @@ class DropConnectTest {
         return m;
     }
 
-    private static float[] random(int n, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] a = new float[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = (float) (2 * r.nextDouble() - 1);
-        }
-        return a;
-    }
 
-    private static List<Kernels> backends() {
-        return List.of(new JavaKernels(), new NativeKernels(2));
-    }
 
     /** The spec in double: sample k uses W ⊙ M_k, M_k[d][h] the Bernoulli draw of mask row k·D + d, column h. */
     private static double[] reference(Mlp m, float[] x) {
@@ -92,8 +80,8 @@ class DropConnectTest {
 
     @Test
     void forwardIsTheSpecOnEveryBackend() {
-        float[] x = random(BATCH * 5, 1);
-        for (Kernels kernels : backends()) {
+        float[] x = PassChecks.random(BATCH * 5, 1);
+        for (Kernels kernels : PassChecks.backends()) {
             Mlp m = model(0.5f, Activation.TANH);
             float[] f = new MlpPass(m, kernels, BATCH, K).forward(x, BATCH, SEED, STEP, true);
             double[] want = reference(m, x);
@@ -106,7 +94,7 @@ class DropConnectTest {
     @Test
     void samplesShareTheirWeightMaskAcrossTheBatch() {
         // Two datapoints with the same input: DropConnect's sample k gives both the same output, input dropout not.
-        float[] one = random(5, 2);
+        float[] one = PassChecks.random(5, 2);
         float[] x = new float[2 * 5];
         System.arraycopy(one, 0, x, 0, 5);
         System.arraycopy(one, 0, x, 5, 5);
@@ -128,9 +116,9 @@ class DropConnectTest {
 
     @Test
     void gradientsMatchFiniteDifferences() {
-        float[] x = random(BATCH * 5, 3);
-        float[] r = random(BATCH * K * 3, 4);
-        for (Kernels kernels : backends()) {
+        float[] x = PassChecks.random(BATCH * 5, 3);
+        float[] r = PassChecks.random(BATCH * K * 3, 4);
+        for (Kernels kernels : PassChecks.backends()) {
             Mlp m = model(0.4f, Activation.TANH);
             MlpPass pass = new MlpPass(m, kernels, BATCH, K);
             pass.forward(x, BATCH, SEED, STEP, true);
@@ -138,52 +126,21 @@ class DropConnectTest {
             float[] dx = new float[x.length];
             pass.backward(x, BATCH, SEED, STEP, true, dx);
             for (int l = 0; l < m.layers(); l++) {
-                check(kernels, m, x, r, m.weights(l), pass.weightGradient(l).clone(), "dW" + l);
-                check(kernels, m, x, r, m.biases(l), pass.biasGradient(l).clone(), "db" + l);
+                CHECKS.check(kernels, m, x, r, m.weights(l), pass.weightGradient(l).clone(), 1e-2f, 2e-3, "dW" + l);
+                CHECKS.check(kernels, m, x, r, m.biases(l), pass.biasGradient(l).clone(), 1e-2f, 2e-3, "db" + l);
             }
-            check(kernels, m, x, r, x, dx, "dx");
+            CHECKS.check(kernels, m, x, r, x, dx, 1e-2f, 2e-3, "dx");
         }
-    }
-
-    /** Central differences of L = Σ r · f with respect to every element of {@code param}. */
-    private static void check(Kernels kernels, Mlp m, float[] x, float[] r, float[] param, float[] analytic, String what) {
-        float h = 1e-2f;
-        for (int i = 0; i < param.length; i++) {
-            float keep = param[i];
-            param[i] = keep + h;
-            double plus = objective(kernels, m, x, r);
-            param[i] = keep - h;
-            double minus = objective(kernels, m, x, r);
-            param[i] = keep;
-            double numeric = (plus - minus) / (2.0 * (double) h);
-            assertEquals(numeric, analytic[i], 2e-3 * (1 + Math.abs(numeric)), kernels.name() + " " + what + "[" + i + "]");
-        }
-    }
-
-    private static double objective(Kernels kernels, Mlp m, float[] x, float[] r) {
-        float[] f = new MlpPass(m, kernels, BATCH, K).forward(x, BATCH, SEED, STEP, true);
-        double s = 0;
-        for (int i = 0; i < r.length; i++) {
-            s += (double) r[i] * f[i];
-        }
-        return s;
     }
 
     @Test
     void trainsTheSameOnJavaAndNativeAndPredicts() {
-        SplittableRandom random = new SplittableRandom(1);
         int n = 150;
-        float[] x = new float[n * 4];
         int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % 3;
-            for (int j = 0; j < 4; j++) {
-                x[i * 4 + j] = (float) ((j == y[i] ? 2 : 0) + 0.5 * (random.nextDouble() - 0.5));
-            }
-        }
+        float[] x = PassChecks.blobs(n, 1, y);
         float[][] first = new float[2][];
         for (int b = 0; b < 2; b++) {
-            Kernels kernels = backends().get(b);
+            Kernels kernels = PassChecks.backends().get(b);
             Mlp m = Mlp.builder(4).hidden(16).output(3).dropout(0.2f).noise(Dropout.Noise.DROPCONNECT).seed(3).build();
             Trainer.builder(kernels).objective(new AlphaDivergence(0.5f, 4)).batchSize(16).epochs(20).seed(5)
                     .optimizer(() -> Optimizer.adam(1e-2)).build().fit(m, x, y);
