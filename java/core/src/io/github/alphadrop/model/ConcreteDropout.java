@@ -19,7 +19,7 @@ import io.github.alphadrop.kernels.Philox;
  */
 public final class ConcreteDropout {
 
-    /** The relaxation's temperature, the paper's 0.1. */
+    /** The relaxation's temperature, the paper's 0.1; {@link #fill} relies on 1/t being the integer 10. */
     public static final double TEMPERATURE = 0.1;
 
     private ConcreteDropout() {
@@ -45,17 +45,23 @@ public final class ConcreteDropout {
     public static void fill(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols, float[] mask) {
         double p = rate(logit);
         double scale = 1.0 / (1.0 - p);
+        // With t = 1/10, 1 − z = 1 / (1 + 1/q), q = e^(−10ρ) ((1 − u)/u)^10: one exp per layer, and per element
+        // only correctly rounded products and quotients, where the formula as written needs a log and an exp.
+        double c = Math.exp(-(double) logit / TEMPERATURE);
         int[] block = new int[4];
         for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c += 4) {
-                Philox.philox4x32(c >>> 2, rowOffset + r, layer, step, (int) seed, (int) (seed >>> 32), block);
-                int end = Math.min(4, cols - c);
+            for (int col = 0; col < cols; col += 4) {
+                Philox.philox4x32(col >>> 2, rowOffset + r, layer, step, (int) seed, (int) (seed >>> 32), block);
+                int end = Math.min(4, cols - col);
                 for (int j = 0; j < end; j++) {
-                    double u = ((block[j] & 0xFFFF_FFFFL) + 0.5) * 0x1p-32;
-                    double s = (logit + Math.log(u / (1 - u))) / TEMPERATURE;
-                    // 1 − sigmoid(s) = sigmoid(−s), computed without cancellation.
-                    double keep = 1.0 / (1.0 + Math.exp(s));
-                    mask[r * cols + c + j] = (float) (keep * scale);
+                    double w = (block[j] & 0xFFFF_FFFFL) + 0.5;
+                    double ratio = (0x1p32 - w) / w;
+                    double r2 = ratio * ratio;
+                    double r5 = r2 * r2 * ratio;
+                    double q = c * (r5 * r5);
+                    // q = 0 gives 1/q = ∞ and keep 0; q = ∞ gives keep 1: no NaN at either end.
+                    double keep = 1.0 / (1.0 + 1.0 / q);
+                    mask[r * cols + col + j] = (float) (keep * scale);
                 }
             }
         }

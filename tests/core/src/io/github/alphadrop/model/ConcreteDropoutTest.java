@@ -69,6 +69,18 @@ class ConcreteDropoutTest {
     }
 
     @Test
+    void extremeRatesGiveFiniteMasks() {
+        for (float logit : new float[]{-40f, -12f, 12f, 16f}) {
+            float[] m = new float[64 * 64];
+            ConcreteDropout.fill(SEED, STEP, 0, logit, 0, 64, 64, m);
+            double scale = 1 / (1 - ConcreteDropout.rate(logit));
+            for (float v : m) {
+                assertTrue(v >= 0 && v <= scale * (1 + 1e-6), "logit " + logit + ": mask " + v);
+            }
+        }
+    }
+
+    @Test
     void aRelaxedMaskDropsWithTheRateItsLogitSays() {
         // z > 1/2 exactly when logit(u) > -ρ, which has probability sigmoid(ρ) = p: the relaxation keeps the rate.
         for (double p : new double[]{0.05, 0.3, 0.6}) {
