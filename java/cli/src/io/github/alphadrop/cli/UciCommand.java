@@ -62,6 +62,11 @@ final class UciCommand implements Callable<Integer> {
             description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default 0.2).")
     Double validate;
 
+    @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect|concrete",
+            description = "Dropout noise (default ${DEFAULT-VALUE}, the paper's); concrete learns each layer's rate, starting"
+                    + " from --dropout (default 0.1 on every set, no grid).")
+    TrainingOptions.NoiseName noise;
+
     @Mixin
     SampleOptions.Training trainingSamples;
 
@@ -165,7 +170,7 @@ final class UciCommand implements Callable<Integer> {
 
     /** The protocol for one set, with the options given on the command line applied over its defaults. */
     private UciSettings settingsFor(String set) {
-        UciSettings.Builder b = UciSettings.forSet(set).toBuilder().trainSamples(trainingSamples.samples).testSamples(passes.testSamples)
+        UciSettings.Builder b = UciSettings.forSet(set, noise.noise).toBuilder().trainSamples(trainingSamples.samples).testSamples(passes.testSamples)
                 .batchSize(network.batch == null ? 32 : network.batch).learningRate(network.lr == null ? 1e-3 : network.lr)
                 .weightDecay(network.weightDecayOr(Double.NaN)).seed(seedOption.seed);
         if (network.dropout != null) {
@@ -382,6 +387,18 @@ final class UciCommand implements Callable<Integer> {
                 StringBuilder line = new StringBuilder();
                 counts.forEach((p, n) -> line.append(line.length() == 0 ? "" : ", ").append("p=").append(p).append(" x").append(n));
                 common.say("alpha %s: dropout chosen on validation: %s", alpha(s.alpha()), line);
+            }
+        }
+        if (results.stream().anyMatch(r -> r.learnedDropout().length > 0)) {
+            for (UciSummary s : summary) {
+                List<SplitResult> runs = results.stream().filter(r -> r.alpha() == s.alpha()).toList();
+                StringBuilder line = new StringBuilder();
+                for (int l = 0; l < runs.get(0).learnedDropout().length; l++) {
+                    final int layer = l;
+                    double mean = runs.stream().mapToDouble(r -> r.learnedDropout()[layer]).average().orElse(Double.NaN);
+                    line.append(l == 0 ? "" : ", ").append(String.format(Locale.ROOT, "layer %d %.4f", l, mean));
+                }
+                common.say("alpha %s: learned dropout (concrete), mean over splits: %s", alpha(s.alpha()), line);
             }
         }
         common.say("%s: %d runs in %.1f s wall clock%s", set, results.size(), wall,

@@ -21,7 +21,7 @@ public final class ResultsCsv {
 
     /** The header; numbers are written with {@link Double#toString} so that they read back exactly. */
     public static final String[] COLUMNS = {"set", "split", "alpha", "dropout", "train_size", "test_size", "rmse", "nll",
-            "noise_std", "final_loss", "train_seconds", "seconds", "validation_nll"};
+            "noise_std", "final_loss", "train_seconds", "seconds", "validation_nll", "learned_dropout"};
 
     private ResultsCsv() {
     }
@@ -48,9 +48,13 @@ public final class ResultsCsv {
         for (double v : r.validationNll()) {
             validation.add(Double.toString(v));
         }
+        StringJoiner learned = new StringJoiner(";");
+        for (float v : r.learnedDropout()) {
+            learned.add(Float.toString(v));
+        }
         return List.of(r.set(), Integer.toString(r.split()), Float.toString(r.alpha()), Float.toString(r.dropout()),
                 Integer.toString(r.trainSize()), Integer.toString(r.testSize()), Double.toString(r.rmse()),
                 Double.toString(r.nll()), Double.toString(r.noiseStd()), Double.toString(r.finalLoss()),
-                Double.toString(r.trainSeconds()), Double.toString(r.seconds()), validation.toString());
+                Double.toString(r.trainSeconds()), Double.toString(r.seconds()), validation.toString(), learned.toString());
     }
 }

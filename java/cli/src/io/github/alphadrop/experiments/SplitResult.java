@@ -19,13 +19,21 @@ package io.github.alphadrop.experiments;
  * @param finalLoss      mean batch loss of the final model's last epoch (normalised units)
  * @param trainSeconds   wall-clock seconds of the final training
  * @param seconds        wall-clock seconds of the whole run (validation, training, prediction)
+ * @param learnedDropout with concrete dropout, the final model's learned rate per dense layer (input layer first);
+ *                       empty otherwise
  */
 public record SplitResult(String set, int split, float alpha, float dropout, double[] validationNll, int trainSize,
                           int testSize, double rmse, double nll, double noiseStd, double finalLoss,
-                          double trainSeconds, double seconds) {
+                          double trainSeconds, double seconds, float[] learnedDropout) {
 
     public SplitResult {
         validationNll = validationNll.clone();
+        learnedDropout = learnedDropout.clone();
+    }
+
+    @Override
+    public float[] learnedDropout() {
+        return learnedDropout.clone();
     }
 
     @Override

@@ -340,7 +340,7 @@ public final class UciBenchmark {
                     new Phase(split, alpha, "", listener, cancelled));
             return new SplitResult(set, split, alpha, dropout, validationNll, raw.train().size(), raw.test().size(),
                     test.rmse(), test.nll(), test.noiseStd(), test.finalLoss(), test.trainSeconds(),
-                    (System.nanoTime() - start) / 1e9);
+                    (System.nanoTime() - start) / 1e9, test.learnedDropout());
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -349,7 +349,8 @@ public final class UciBenchmark {
     }
 
     /** Test (or validation) metrics of one trained model, in original units. */
-    private record Scored(double rmse, double nll, double noiseStd, double finalLoss, double trainSeconds) {
+    private record Scored(double rmse, double nll, double noiseStd, double finalLoss, double trainSeconds,
+                          float[] learnedDropout) {
     }
 
     /** Where a fit belongs, for progress and cancellation; {@code label} is empty for the final model. */
@@ -368,7 +369,7 @@ public final class UciBenchmark {
         Dataset test = sets.test();
         int n = train.size();
         Mlp model = Mlp.builder(train.featureDim()).hidden(s.hidden()).output(1).activation(Activation.RELU)
-                .dropout(dropout).likelihood(Likelihood.gaussian()).seed(seeds.init()).build();
+                .dropout(dropout).noise(s.noise()).likelihood(Likelihood.gaussian()).seed(seeds.init()).build();
         int k = s.trainSamples();
         int batch = Math.min(s.batchSize(), n);
         phase.enter("train");
@@ -397,7 +398,11 @@ public final class UciBenchmark {
         double rmse = norm.scaleRmse(p.rmse(test.targets()));
         double nll = -norm.scaleLogLikelihood(p.logLikelihood());
         double noiseStd = norm.scaleStd(Math.exp(-0.5 * model.logTau()), 0);
-        return new Scored(rmse, nll, noiseStd, trained.finalLoss(), trained.seconds());
+        float[] learned = new float[model.dropLogits().length];
+        for (int l = 0; l < learned.length; l++) {
+            learned[l] = model.dropout(l);
+        }
+        return new Scored(rmse, nll, noiseStd, trained.finalLoss(), trained.seconds(), learned);
     }
 
     /**

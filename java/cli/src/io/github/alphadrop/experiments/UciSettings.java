@@ -1,5 +1,7 @@
 package io.github.alphadrop.experiments;
 
+import io.github.alphadrop.kernels.Dropout;
+
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -21,10 +23,12 @@ import java.util.Locale;
  * @param weightDecay       coefficient of {@code Σ||W||²} in the per-datapoint loss, or NaN for the value
  *                          implied by a standard normal prior (see {@link #weightDecayFor(float, int)})
  * @param seed              base seed; every split derives its own seeds from it and its index
+ * @param noise             the dropout noise: Bernoulli (the paper's), or another regulariser of issue #17; with
+ *                          {@link Dropout.Noise#CONCRETE} the dropout rate is where each layer's learned rate starts
  */
 public record UciSettings(int hidden, int epochs, float[] dropoutRates, double validateFraction, int trainSamples,
                           int batchSize, double learningRate, int testSamples, int validationSamples,
-                          double weightDecay, long seed) {
+                          double weightDecay, long seed, Dropout.Noise noise) {
 
     /** The set that the protocol trains differently (it is 4-9x larger than the others). */
     public static final String PROTEIN = "protein-tertiary-structure";
@@ -48,6 +52,28 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         require(validationSamples >= 1, "validation samples must be >= 1, got " + validationSamples);
         require(Double.isNaN(weightDecay) || (weightDecay >= 0 && Double.isFinite(weightDecay)),
                 "weight decay must be finite and >= 0 (or NaN for the prior's value), got " + weightDecay);
+        require(noise != null, "noise must not be null");
+        if (noise == Dropout.Noise.CONCRETE) {
+            for (float p : dropoutRates) {
+                require(p > 0, "concrete dropout starts each learned rate from the dropout rate, which must be in (0, 1),"
+                        + " got " + p);
+            }
+        }
+    }
+
+    /** Where concrete dropout's learned rates start on every set: the concrete dropout paper's initial 0.1. */
+    public static final float CONCRETE_INITIAL_RATE = 0.1f;
+
+    /**
+     * The protocol's settings for {@code setName} with {@code noise}: {@link #forSet(String)}, except that concrete
+     * dropout starts every layer's learned rate at {@link #CONCRETE_INITIAL_RATE} on every set, with no grid.
+     */
+    public static UciSettings forSet(String setName, Dropout.Noise noise) {
+        UciSettings s = forSet(setName);
+        if (noise == Dropout.Noise.CONCRETE) {
+            return s.toBuilder().dropout(CONCRETE_INITIAL_RATE).noise(noise).build();
+        }
+        return s.toBuilder().noise(noise).build();
     }
 
     /** The protocol's settings for the set in folder {@code setName} (e.g. {@code "bostonHousing"}). */
@@ -58,7 +84,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         // measured over 20 splits); a grid chosen on validation data is within the margins (docs/uci.md).
         float[] dropout = name.equals("concrete") ? CONCRETE_DROPOUT_GRID.clone() : new float[]{DEFAULT_DROPOUT};
         return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, dropout, 0.2, 10, 32,
-                1e-3, 10_000, 1_000, Double.NaN, 0L);
+                1e-3, 10_000, 1_000, Double.NaN, 0L, Dropout.Noise.BERNOULLI);
     }
 
     /** The dropout grid concrete uses unless --dropout says otherwise (the issue's example grid). */
@@ -86,7 +112,12 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
      * with prior length-scale 1). It shrinks as the data grow, so it only matters on the small sets.
      */
     public double weightDecayFor(float p, int n) {
-        return Double.isNaN(weightDecay) ? (1.0 - p) / (2.0 * n) : weightDecay;
+        if (!Double.isNaN(weightDecay)) {
+            return weightDecay;
+        }
+        // Concrete dropout's weight term is wd ||W||² / (1 - p) with the rate it learns (Trainer.dropoutRegulariser):
+        // the same prior with length-scale 1 gives wd = 1/(2n).
+        return noise == Dropout.Noise.CONCRETE ? 1.0 / (2.0 * n) : (1.0 - p) / (2.0 * n);
     }
 
     /** One line for logs and table headers. */
@@ -94,7 +125,8 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         StringBuilder s = new StringBuilder();
         s.append(hidden).append(" ReLU units, ").append(epochs).append(" epochs, K=").append(trainSamples)
                 .append(", batch ").append(batchSize).append(", Adam ").append(learningRate)
-                .append(", dropout ");
+                .append(noise == Dropout.Noise.BERNOULLI ? ", dropout " : ", " + noise.name().toLowerCase(Locale.ROOT)
+                        + (noise == Dropout.Noise.CONCRETE ? " dropout learned from " : " noise, rate "));
         if (selectsDropout()) {
             s.append(Arrays.toString(dropoutRates)).append(" chosen on ")
                     .append(Math.round(validateFraction * 100)).append("% of each training split");
@@ -102,7 +134,8 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             s.append(dropoutRates[0]);
         }
         s.append(", T=").append(testSamples).append(", weight decay ")
-                .append(Double.isNaN(weightDecay) ? "(1-p)/2N (N(0,1) prior)" : Double.toString(weightDecay));
+                .append(!Double.isNaN(weightDecay) ? Double.toString(weightDecay) : noise == Dropout.Noise.CONCRETE
+                        ? "1/2N over (1-p) (N(0,1) prior)" : "(1-p)/2N (N(0,1) prior)");
         return s.toString();
     }
 
@@ -118,13 +151,13 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
                 && Arrays.equals(dropoutRates, u.dropoutRates) && validateFraction == u.validateFraction
                 && trainSamples == u.trainSamples && batchSize == u.batchSize && learningRate == u.learningRate
                 && testSamples == u.testSamples && validationSamples == u.validationSamples
-                && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed;
+                && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed && noise == u.noise;
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(new Object[]{hidden, epochs, Arrays.hashCode(dropoutRates), validateFraction,
-                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed});
+                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed, noise});
     }
 
     @Override
@@ -145,6 +178,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         private int validationSamples;
         private double weightDecay;
         private long seed;
+        private Dropout.Noise noise;
 
         private Builder(UciSettings s) {
             hidden = s.hidden;
@@ -158,6 +192,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             validationSamples = s.validationSamples;
             weightDecay = s.weightDecay;
             seed = s.seed;
+            noise = s.noise;
         }
 
         public Builder hidden(int value) {
@@ -216,9 +251,14 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             return this;
         }
 
+        public Builder noise(Dropout.Noise value) {
+            noise = value;
+            return this;
+        }
+
         public UciSettings build() {
             return new UciSettings(hidden, epochs, dropoutRates, validateFraction, trainSamples, batchSize,
-                    learningRate, testSamples, validationSamples, weightDecay, seed);
+                    learningRate, testSamples, validationSamples, weightDecay, seed, noise);
         }
     }
 }

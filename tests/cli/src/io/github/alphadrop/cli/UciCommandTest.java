@@ -54,6 +54,27 @@ class UciCommandTest {
     }
 
     @Test
+    void concreteDropoutLearnsItsRatesAndWritesThem() throws Exception {
+        Path csv = dir.resolve("concrete.csv");
+        CliTest.Run r = CliTest.run(args("uci", "--data", toy(), "--alpha", "0.5", "--splits", "0", "--noise", "concrete",
+                "--out", csv.toString()));
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("learned dropout (concrete), mean over splits: layer 0 "), r.out());
+        List<String> lines = Files.readAllLines(csv);
+        assertTrue(lines.get(0).endsWith(",validation_nll,learned_dropout"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("uci-toy,0,0.5,0.1,"), "starts from 0.1: " + lines.get(1));
+        String[] learned = lines.get(1).substring(lines.get(1).lastIndexOf(',') + 1).split(";");
+        assertEquals(2, learned.length, lines.get(1));
+        for (String p : learned) {
+            double rate = Double.parseDouble(p);
+            assertTrue(rate > 0 && rate < 1 && rate != 0.1f, "a learned rate: " + lines.get(1));
+        }
+        CliTest.Run zero = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--noise", "concrete", "--dropout", "0"));
+        assertEquals(1, zero.code(), zero.out());
+        assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("got 0.0"), zero.err());
+    }
+
+    @Test
     void tableWithOneSplitHasNoStandardError() throws Exception {
         CliTest.Run r = CliTest.run(args("uci", "--data", toy(), "--alpha", "0.5", "--splits", "1",
                 "--dropout", "0.01,0.1", "--validate", "0.25"));
