@@ -67,6 +67,10 @@ final class UciCommand implements Callable<Integer> {
                     + " from --dropout (default 0.1 on every set, no grid).")
     TrainingOptions.NoiseName noise;
 
+    @Option(names = "--dropout-regulariser", paramLabel = "L",
+            description = "With --noise concrete: the weight of the rates' entropy term, per datapoint (default 1/N).")
+    Double dropoutRegulariser;
+
     @Mixin
     SampleOptions.Training trainingSamples;
 
@@ -182,6 +186,13 @@ final class UciCommand implements Callable<Integer> {
         }
         if (validate != null) {
             b.validateFraction(validate);
+        }
+        if (dropoutRegulariser != null) {
+            if (noise != TrainingOptions.NoiseName.concrete) {
+                throw new IllegalArgumentException("--dropout-regulariser weighs concrete dropout's entropy term; it needs"
+                        + " --noise concrete, got --noise " + noise);
+            }
+            b.dropoutRegulariser(dropoutRegulariser);
         }
         if (epochsOption.epochs != null) {
             b.epochs(epochsOption.epochs);

@@ -373,7 +373,11 @@ public final class UciBenchmark {
         int k = s.trainSamples();
         int batch = Math.min(s.batchSize(), n);
         phase.enter("train");
-        TrainingResult trained = Trainer.builder(kernels)
+        Trainer.Builder builder = Trainer.builder(kernels);
+        if (!Double.isNaN(s.dropoutRegulariser())) {
+            builder.dropoutRegulariser(s.dropoutRegulariser());
+        }
+        TrainingResult trained = builder
                 .objective(new AlphaDivergence(alpha, k))
                 .batchSize(s.batchSize()).epochs(s.epochs()).seed(seeds.train())
                 .weightDecay(s.weightDecayFor(dropout, n))

@@ -25,10 +25,12 @@ import java.util.Locale;
  * @param seed              base seed; every split derives its own seeds from it and its index
  * @param noise             the dropout noise: Bernoulli (the paper's), or another regulariser of issue #17; with
  *                          {@link Dropout.Noise#CONCRETE} the dropout rate is where each layer's learned rate starts
+ * @param dropoutRegulariser concrete dropout's entropy weight λ (see {@code Trainer.Builder.dropoutRegulariser}),
+ *                          or NaN for the trainer's default 1/N; other noises ignore it
  */
 public record UciSettings(int hidden, int epochs, float[] dropoutRates, double validateFraction, int trainSamples,
                           int batchSize, double learningRate, int testSamples, int validationSamples,
-                          double weightDecay, long seed, Dropout.Noise noise) {
+                          double weightDecay, long seed, Dropout.Noise noise, double dropoutRegulariser) {
 
     /** The set that the protocol trains differently (it is 4-9x larger than the others). */
     public static final String PROTEIN = "protein-tertiary-structure";
@@ -53,6 +55,8 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         require(Double.isNaN(weightDecay) || (weightDecay >= 0 && Double.isFinite(weightDecay)),
                 "weight decay must be finite and >= 0 (or NaN for the prior's value), got " + weightDecay);
         require(noise != null, "noise must not be null");
+        require(Double.isNaN(dropoutRegulariser) || (dropoutRegulariser >= 0 && Double.isFinite(dropoutRegulariser)),
+                "the dropout regulariser must be finite and >= 0 (or NaN for 1/N), got " + dropoutRegulariser);
         if (noise == Dropout.Noise.CONCRETE) {
             for (float p : dropoutRates) {
                 require(p > 0, "concrete dropout starts each learned rate from the dropout rate, which must be in (0, 1),"
@@ -84,7 +88,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         // measured over 20 splits); a grid chosen on validation data is within the margins (docs/uci.md).
         float[] dropout = name.equals("concrete") ? CONCRETE_DROPOUT_GRID.clone() : new float[]{DEFAULT_DROPOUT};
         return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, dropout, 0.2, 10, 32,
-                1e-3, 10_000, 1_000, Double.NaN, 0L, Dropout.Noise.BERNOULLI);
+                1e-3, 10_000, 1_000, Double.NaN, 0L, Dropout.Noise.BERNOULLI, Double.NaN);
     }
 
     /** The dropout grid concrete uses unless --dropout says otherwise (the issue's example grid). */
@@ -136,6 +140,9 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         s.append(", T=").append(testSamples).append(", weight decay ")
                 .append(!Double.isNaN(weightDecay) ? Double.toString(weightDecay) : noise == Dropout.Noise.CONCRETE
                         ? "1/2N over (1-p) (N(0,1) prior)" : "(1-p)/2N (N(0,1) prior)");
+        if (noise == Dropout.Noise.CONCRETE) {
+            s.append(", entropy weight ").append(Double.isNaN(dropoutRegulariser) ? "1/N" : Double.toString(dropoutRegulariser));
+        }
         return s.toString();
     }
 
@@ -151,13 +158,14 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
                 && Arrays.equals(dropoutRates, u.dropoutRates) && validateFraction == u.validateFraction
                 && trainSamples == u.trainSamples && batchSize == u.batchSize && learningRate == u.learningRate
                 && testSamples == u.testSamples && validationSamples == u.validationSamples
-                && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed && noise == u.noise;
+                && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed && noise == u.noise
+                && Double.compare(dropoutRegulariser, u.dropoutRegulariser) == 0;
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(new Object[]{hidden, epochs, Arrays.hashCode(dropoutRates), validateFraction,
-                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed, noise});
+                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed, noise, dropoutRegulariser});
     }
 
     @Override
@@ -179,6 +187,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         private double weightDecay;
         private long seed;
         private Dropout.Noise noise;
+        private double dropoutRegulariser;
 
         private Builder(UciSettings s) {
             hidden = s.hidden;
@@ -193,6 +202,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             weightDecay = s.weightDecay;
             seed = s.seed;
             noise = s.noise;
+            dropoutRegulariser = s.dropoutRegulariser;
         }
 
         public Builder hidden(int value) {
@@ -256,9 +266,16 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             return this;
         }
 
+        /** NaN restores the trainer's default 1/N. */
+        public Builder dropoutRegulariser(double value) {
+            dropoutRegulariser = value;
+            return this;
+        }
+
         public UciSettings build() {
             return new UciSettings(hidden, epochs, dropoutRates, validateFraction, trainSamples, batchSize,
-                    learningRate, testSamples, validationSamples, weightDecay, seed, noise);
+                    learningRate, testSamples, validationSamples, weightDecay, seed, noise,
+                    dropoutRegulariser);
         }
     }
 }

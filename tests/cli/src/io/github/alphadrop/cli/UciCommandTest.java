@@ -72,6 +72,9 @@ class UciCommandTest {
         CliTest.Run zero = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--noise", "concrete", "--dropout", "0"));
         assertEquals(1, zero.code(), zero.out());
         assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("got 0.0"), zero.err());
+        CliTest.Run entropy = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--dropout-regulariser", "0.1"));
+        assertEquals(1, entropy.code(), entropy.out());
+        assertTrue(entropy.err().contains("needs --noise concrete, got --noise bernoulli"), entropy.err());
     }
 
     @Test
