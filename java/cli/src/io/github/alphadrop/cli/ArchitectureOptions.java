@@ -121,9 +121,10 @@ final class ArchitectureOptions {
     }
 
     /** The CNN for these options on rows of {@code features} values and {@code classes} classes (not initialised). */
-    Network buildCnn(int features, int classes, int[] hidden, float dropout, Activation activation) {
+    Network buildCnn(int features, int classes, int[] hidden, float dropout, Activation activation,
+                     io.github.alphadrop.kernels.Dropout.Noise noise) {
         ImageShape s = shapeFor(features);
         return Network.cnn(s.height(), s.width(), s.channels(), classes, conv == null ? new int[]{32, 32} : conv.counts(), hidden,
-                dropout, activation);
+                dropout, activation, noise);
     }
 }

@@ -101,13 +101,14 @@ final class TrainCommand implements Callable<Integer> {
         if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
             throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
         }
-        if (spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI) {
+        if (spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI
+                && spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN) {
             throw new IllegalArgumentException("--noise " + spec.noise().name().toLowerCase()
-                    + " is for MLPs; the CNN's layers have Bernoulli dropout only");
+                    + " is for MLPs; the CNN's layers take bernoulli or gaussian");
         }
         int[] hidden = network.hidden == null ? new int[]{100} : network.hidden.sizes();
         io.github.alphadrop.network.Network net = architecture.buildCnn(sets.train().featureDim(),
-                sets.train().outputDim(), hidden, spec.dropout(), spec.activation());
+                sets.train().outputDim(), hidden, spec.dropout(), spec.activation(), spec.noise());
         net.initialize(spec.seed());
         common.say("training %s on %s (%d examples), alpha %s, K %d, %s backend", net, data.spec,
                 sets.train().size(), spec.alpha(), spec.samples(), kernels.describe());

@@ -68,7 +68,8 @@ final class UciCommand implements Callable<Integer> {
     TrainingOptions.NoiseName noise;
 
     @Option(names = "--dropout-regulariser", paramLabel = "L",
-            description = "With --noise concrete: the weight of the rates' entropy term, per datapoint (default 1/N).")
+            description = "With --noise concrete: the weight of the rates' entropy term in units of 1/N, N the rows trained on"
+                    + " (default 1, the prior's KL per datapoint).")
     Double dropoutRegulariser;
 
     @Mixin

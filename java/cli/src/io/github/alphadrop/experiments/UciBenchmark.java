@@ -375,7 +375,7 @@ public final class UciBenchmark {
         phase.enter("train");
         Trainer.Builder builder = Trainer.builder(kernels);
         if (!Double.isNaN(s.dropoutRegulariser())) {
-            builder.dropoutRegulariser(s.dropoutRegulariser());
+            builder.dropoutRegulariser(s.dropoutRegulariser() / n);
         }
         TrainingResult trained = builder
                 .objective(new AlphaDivergence(alpha, k))

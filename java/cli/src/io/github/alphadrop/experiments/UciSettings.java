@@ -25,8 +25,9 @@ import java.util.Locale;
  * @param seed              base seed; every split derives its own seeds from it and its index
  * @param noise             the dropout noise: Bernoulli (the paper's), or another regulariser of issue #17; with
  *                          {@link Dropout.Noise#CONCRETE} the dropout rate is where each layer's learned rate starts
- * @param dropoutRegulariser concrete dropout's entropy weight λ (see {@code Trainer.Builder.dropoutRegulariser}),
- *                          or NaN for the trainer's default 1/N; other noises ignore it
+ * @param dropoutRegulariser concrete dropout's entropy weight λ (see {@code Trainer.Builder.dropoutRegulariser}) in
+ *                          units of 1/N, N the rows trained on, so that one value fits every set; NaN for the
+ *                          trainer's default 1/N; other noises ignore it
  */
 public record UciSettings(int hidden, int epochs, float[] dropoutRates, double validateFraction, int trainSamples,
                           int batchSize, double learningRate, int testSamples, int validationSamples,
@@ -141,7 +142,8 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
                 .append(!Double.isNaN(weightDecay) ? Double.toString(weightDecay) : noise == Dropout.Noise.CONCRETE
                         ? "1/2N over (1-p) (N(0,1) prior)" : "(1-p)/2N (N(0,1) prior)");
         if (noise == Dropout.Noise.CONCRETE) {
-            s.append(", entropy weight ").append(Double.isNaN(dropoutRegulariser) ? "1/N" : Double.toString(dropoutRegulariser));
+            s.append(", entropy weight ").append(Double.isNaN(dropoutRegulariser) ? "1" : Double.toString(dropoutRegulariser))
+                    .append("/N");
         }
         return s.toString();
     }

@@ -344,7 +344,7 @@ public final class ModelFile {
                 out.writeInt(d.outputSize());
                 out.writeInt(activationCode(d.activation()));
                 out.writeFloat(d.dropout());
-                out.writeInt(Dropout.Noise.BERNOULLI.code);
+                out.writeInt(d.noise().code);
                 out.writeInt(d.maskId());
             } else if (layer instanceof ConvLayer c) {
                 Conv2D conv = c.conv();
@@ -360,7 +360,7 @@ public final class ModelFile {
                 out.writeInt(TAG_DROPOUT);
                 out.writeInt(d.inputSize());
                 out.writeFloat(d.dropout());
-                out.writeInt(Dropout.Noise.BERNOULLI.code);
+                out.writeInt(d.noise().code);
                 out.writeInt(d.maskId());
             } else {
                 MaxPool2D pool = ((PoolLayer) layer).pool();
@@ -547,8 +547,8 @@ public final class ModelFile {
                 + " parameters (" + parameters * Float.BYTES + " bytes) but " + in.available() + " bytes follow");
         if (modelKind == KIND_NETWORK) {
             for (int l = 0; l < count; l++) {
-                check(noise[l] == Dropout.Noise.BERNOULLI, name, "noise " + noise[l] + " of network layer " + l
-                        + " (networks of layers have Bernoulli dropout only)");
+                check(noise[l] == Dropout.Noise.BERNOULLI || noise[l] == Dropout.Noise.GAUSSIAN, name, "noise " + noise[l]
+                        + " of network layer " + l + " (networks of layers have Bernoulli or Gaussian dropout only)");
             }
         }
         if (modelKind == KIND_MLP) {
@@ -587,10 +587,10 @@ public final class ModelFile {
         for (int l = 0; l < count; l++) {
             int[] v = shapes[l];
             layers.add(switch (v[0]) {
-                case TAG_DENSE -> new DenseLayer(v[1], v[2], activationOf(v[3], name), dropout[l], maskIds[l]);
+                case TAG_DENSE -> new DenseLayer(v[1], v[2], activationOf(v[3], name), dropout[l], maskIds[l], noise[l]);
                 case TAG_CONV2D -> new ConvLayer(v[1], v[2], v[3], v[4], v[5],
                         v[6] == 0 ? Conv2D.Padding.VALID : Conv2D.Padding.SAME, activationOf(v[7], name));
-                case TAG_DROPOUT -> new DropoutLayer(v[1], dropout[l], maskIds[l]);
+                case TAG_DROPOUT -> new DropoutLayer(v[1], dropout[l], maskIds[l], noise[l]);
                 default -> new PoolLayer(v[1], v[2], v[3], v[4]);
             });
         }

@@ -1,5 +1,6 @@
 package io.github.alphadrop.network;
 
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
@@ -14,12 +15,19 @@ public final class DenseLayer implements Layer {
     private final Activation activation;
     private final float dropout;
     private final int maskId;
+    private final Dropout.Noise noise;
     private final float[] weights;
     private final float[] bias;
     private final float[] dw;
     private final float[] db;
 
     public DenseLayer(int in, int out, Activation activation, float dropout, int maskId) {
+        this(in, out, activation, dropout, maskId, Dropout.Noise.BERNOULLI);
+    }
+
+    /** With {@code noise} on its input: Bernoulli or Gaussian dropout of rate {@code dropout}. */
+    public DenseLayer(int in, int out, Activation activation, float dropout, int maskId, Dropout.Noise noise) {
+        this.noise = Layer.requireInputNoise(noise);
         if (in < 1 || out < 1) {
             throw new IllegalArgumentException("a dense layer needs in, out >= 1, got " + in + ", " + out);
         }
@@ -68,6 +76,11 @@ public final class DenseLayer implements Layer {
         return maskId;
     }
 
+    @Override
+    public Dropout.Noise noise() {
+        return noise;
+    }
+
     public Activation activation() {
         return activation;
     }
@@ -103,7 +116,7 @@ public final class DenseLayer implements Layer {
         // Still shared: one row per datapoint, as if K were 1.
         int k = keepShared ? 1 : samples;
         FloatView y = workspace.get(slot, batch * k * out);
-        kernels.dropoutMatmulForward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
+        kernels.dropoutMatmulForward(masks.dropout(maskId, stochastic ? dropout : 0f, noise), batch, k, shared && !keepShared, in,
                 out, x, FloatView.of(weights), FloatView.of(bias), activation, y);
         return y;
     }
@@ -115,7 +128,7 @@ public final class DenseLayer implements Layer {
         boolean keepShared = sharesOutput(shared, stochastic);
         int k = keepShared ? 1 : samples;
         FloatView dx = needInputGradient ? workspace.get(slot, (shared ? batch : batch * samples) * in) : null;
-        kernels.dropoutMatmulBackward(masks.dropout(maskId, stochastic ? dropout : 0f), batch, k, shared && !keepShared, in,
+        kernels.dropoutMatmulBackward(masks.dropout(maskId, stochastic ? dropout : 0f, noise), batch, k, shared && !keepShared, in,
                 out, x, FloatView.of(weights), y, activation, dy, FloatView.of(dw), FloatView.of(db), dx);
         return dx;
     }

@@ -1,5 +1,6 @@
 package io.github.alphadrop.network;
 
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 
@@ -15,8 +16,15 @@ public final class DropoutLayer implements Layer {
     private final int size;
     private final float dropout;
     private final int maskId;
+    private final Dropout.Noise noise;
 
     public DropoutLayer(int size, float dropout, int maskId) {
+        this(size, dropout, maskId, Dropout.Noise.BERNOULLI);
+    }
+
+    /** With {@code noise}: Bernoulli or Gaussian multipliers of rate {@code dropout}. */
+    public DropoutLayer(int size, float dropout, int maskId, Dropout.Noise noise) {
+        this.noise = Layer.requireInputNoise(noise);
         if (size < 1) {
             throw new IllegalArgumentException("a dropout layer needs size >= 1, got " + size);
         }
@@ -56,9 +64,14 @@ public final class DropoutLayer implements Layer {
         return maskId;
     }
 
+    @Override
+    public Dropout.Noise noise() {
+        return noise;
+    }
+
     private float[] mask(Kernels kernels, MaskSpec masks, int rows) {
         float[] m = new float[Math.multiplyExact(rows, size)];
-        kernels.dropoutMask(masks.dropout(maskId, dropout), 0, rows, size, FloatView.of(m));
+        kernels.dropoutMask(masks.dropout(maskId, dropout, noise), 0, rows, size, FloatView.of(m));
         return m;
     }
 

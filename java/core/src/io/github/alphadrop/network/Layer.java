@@ -24,6 +24,24 @@ public interface Layer {
         return 0f;
     }
 
+    /** The noise of this layer's dropout: Bernoulli (the default) or Gaussian. */
+    default io.github.alphadrop.kernels.Dropout.Noise noise() {
+        return io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI;
+    }
+
+    /**
+     * The input noises a layer of a network takes: the kernels' own, Bernoulli and Gaussian. DropConnect and
+     * concrete dropout are MLP-level choices ({@code Mlp.Builder.noise}).
+     */
+    static io.github.alphadrop.kernels.Dropout.Noise requireInputNoise(io.github.alphadrop.kernels.Dropout.Noise noise) {
+        if (noise != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI
+                && noise != io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN) {
+            throw new IllegalArgumentException("a network layer's dropout noise must be BERNOULLI or GAUSSIAN, got " + noise
+                    + " (DropConnect and concrete dropout are built for MLPs)");
+        }
+        return noise;
+    }
+
     /** The mask id of this layer's dropout (unique within its network); -1 (the default) for none. */
     default int maskId() {
         return -1;

@@ -11,6 +11,11 @@ public record MaskSpec(long seed, int step) {
 
     /** The dropout of the layer with mask id {@code id} and drop probability {@code p} (none for p = 0). */
     public Dropout dropout(int id, float p) {
-        return p == 0f ? Dropout.none() : new Dropout(seed, step, id, p);
+        return dropout(id, p, Dropout.Noise.BERNOULLI);
+    }
+
+    /** As {@link #dropout(int, float)} with the given input noise (Bernoulli or Gaussian). */
+    public Dropout dropout(int id, float p, Dropout.Noise noise) {
+        return p == 0f ? Dropout.none() : new Dropout(seed, step, id, p, noise);
     }
 }

@@ -59,6 +59,15 @@ public final class Network {
      */
     public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
                               float dropout, io.github.alphadrop.kernels.Activation activation) {
+        return cnn(height, width, channels, classes, filters, hidden, dropout, activation,
+                io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI);
+    }
+
+    /** As above, with {@code noise} (Bernoulli or Gaussian) on every dense layer's input. */
+    public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
+                              float dropout, io.github.alphadrop.kernels.Activation activation,
+                              io.github.alphadrop.kernels.Dropout.Noise noise) {
+        Layer.requireInputNoise(noise);
         if (filters == null || filters.length == 0 || hidden == null) {
             throw new IllegalArgumentException(filters == null || filters.length == 0
                     ? "filters must name at least one convolution" : "hidden must not be null (none: an empty array)");
@@ -94,10 +103,10 @@ public final class Network {
             if (hidden[i] < 1) {
                 throw new IllegalArgumentException("hidden[" + i + "] must be >= 1, got " + hidden[i]);
             }
-            layers.add(new DenseLayer(in, hidden[i], activation, dropout, maskId++));
+            layers.add(new DenseLayer(in, hidden[i], activation, dropout, maskId++, noise));
             in = hidden[i];
         }
-        layers.add(new DenseLayer(in, classes, io.github.alphadrop.kernels.Activation.IDENTITY, dropout, maskId));
+        layers.add(new DenseLayer(in, classes, io.github.alphadrop.kernels.Activation.IDENTITY, dropout, maskId, noise));
         return new Network(layers);
     }
 
@@ -273,6 +282,8 @@ public final class Network {
     @Override
     public String toString() {
         return "Network" + Arrays.toString(layers.stream().map(l -> l.tag() + "(" + l.inputSize() + "->" + l.outputSize()
-                + (l.dropout() > 0 ? ", p " + l.dropout() : "") + ")").toArray());
+                + (l.dropout() > 0 ? ", p " + l.dropout() : "")
+                + (l.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI ? " " + l.noise().name().toLowerCase() : "")
+                + ")").toArray());
     }
 }

@@ -66,6 +66,21 @@ class NoiseOptionTest {
     }
 
     @Test
+    void aGaussianCnnTrainsAndIsSaved() throws Exception {
+        Path model = dir.resolve("gcnn.adm");
+        CliTest.Run train = run("train", "--data", "digits", "--arch", "cnn", "--conv", "8", "--hidden", "32",
+                "--noise", "gaussian", "--dropout", "0.2", "--lr", "3e-3", "--epochs", "12", "--samples", "4", "--out",
+                model.toString());
+        assertEquals(0, train.code(), train.err());
+        io.github.alphadrop.network.Network net = ModelFile.load(model).network();
+        assertTrue(net.toString().contains("gaussian"), net.toString());
+        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "10", "--json");
+        assertEquals(0, eval.code(), eval.err());
+        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
+        assertTrue(accuracy > 0.9, "accuracy of a Gaussian-dropout CNN " + accuracy + ": " + eval.out());
+    }
+
+    @Test
     void misuseIsNamed() {
         CliTest.Run unknown = run("train", "--data", "digits", "--noise", "bayesian", "--out",
                 dir.resolve("x.adm").toString());
@@ -76,9 +91,9 @@ class NoiseOptionTest {
                 "--out", dir.resolve("z.adm").toString());
         assertNotEquals(0, zero.code());
         assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("dropout[0] = 0.0"), zero.err());
-        CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "gaussian", "--epochs", "1",
+        CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "concrete", "--epochs", "1",
                 "--out", dir.resolve("c.adm").toString());
         assertNotEquals(0, cnn.code());
-        assertTrue(cnn.err().contains("--noise gaussian is for MLPs"), cnn.err());
+        assertTrue(cnn.err().contains("--noise concrete is for MLPs"), cnn.err());
     }
 }

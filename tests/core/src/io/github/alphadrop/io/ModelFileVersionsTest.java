@@ -242,10 +242,14 @@ class ModelFileVersionsTest {
         ByteBuffer.wrap(badNoise).putInt(firstDenseNoise, 7);
         assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(badNoise))),
                 "noise code 7");
+        byte[] dropConnectNetwork = bytes.clone();
+        ByteBuffer.wrap(dropConnectNetwork).putInt(firstDenseNoise, 2);
+        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(dropConnectNetwork))),
+                "noise DROPCONNECT of network layer 3", "Bernoulli or Gaussian dropout only");
         byte[] gaussianNetwork = bytes.clone();
         ByteBuffer.wrap(gaussianNetwork).putInt(firstDenseNoise, 1);
-        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(gaussianNetwork))),
-                "noise GAUSSIAN of network layer 3", "Bernoulli dropout only");
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN,
+                ModelFile.decode(withChecksum(gaussianNetwork)).network().layers().get(3).noise());
 
         byte[] badTag = withChecksum(bytes.clone());
         ByteBuffer.wrap(badTag).putInt(layers + 4 + 32 + 32, 9);

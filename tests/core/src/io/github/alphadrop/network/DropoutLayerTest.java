@@ -69,6 +69,24 @@ class DropoutLayerTest {
     }
 
     @Test
+    void aGaussianDropoutLayerMultipliesByTheGaussianMasks() {
+        DropoutLayer drop = new DropoutLayer(6, 0.3f, 2, Dropout.Noise.GAUSSIAN);
+        Kernels k = new JavaKernels();
+        float[] x = {1, 2, 3, 4, 5, 6, -1, -2, -3, -4, -5, -6};
+        float[] y = drop.forward(k, new MaskSpec(11, 4), true, FloatView.of(x), 2, 3, true, new Workspace(k), 0).toArray();
+        float[] m = new float[6 * 6];
+        k.dropoutMask(new Dropout(11, 4, 2, 0.3f, Dropout.Noise.GAUSSIAN), 0, 6, 6, m);
+        for (int r = 0; r < 6; r++) {
+            for (int j = 0; j < 6; j++) {
+                assertEquals(m[r * 6 + j] * x[(r / 3) * 6 + j], y[r * 6 + j], "row " + r + " column " + j);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new DropoutLayer(6, 0.3f, 2, Dropout.Noise.CONCRETE));
+        assertTrue(e.getMessage().contains("BERNOULLI or GAUSSIAN, got CONCRETE"), e.getMessage());
+    }
+
+    @Test
     void gradientsMatchFiniteDifferencesAndNativeMatchesJava() {
         Random r = new Random(3);
         Network net = net();

@@ -35,15 +35,18 @@ class NetworkTest {
         return v;
     }
 
-    @Test
-    void aNetworkOfDenseLayersIsTheMlpToTheBit() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
+            names = {"BERNOULLI", "GAUSSIAN"})
+    void aNetworkOfDenseLayersIsTheMlpToTheBit(io.github.alphadrop.kernels.Dropout.Noise noise) {
         Random r = new Random(1);
         try (NativeKernels nk = new NativeKernels(2)) {
             for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
-                Mlp mlp = Mlp.builder(7).hidden(9, 5).output(3).dropout(0.3f).build();
+                Mlp mlp = Mlp.builder(7).hidden(9, 5).output(3).dropout(0.3f).noise(noise).build();
                 mlp.initialize(2L);
-                Network net = new Network(List.of(new DenseLayer(7, 9, Activation.RELU, 0.3f, 0),
-                        new DenseLayer(9, 5, Activation.RELU, 0.3f, 1), new DenseLayer(5, 3, Activation.IDENTITY, 0.3f, 2)));
+                Network net = new Network(List.of(new DenseLayer(7, 9, Activation.RELU, 0.3f, 0, noise),
+                        new DenseLayer(9, 5, Activation.RELU, 0.3f, 1, noise),
+                        new DenseLayer(5, 3, Activation.IDENTITY, 0.3f, 2, noise)));
                 for (int l = 0; l < 3; l++) {
                     DenseLayer d = (DenseLayer) net.layers().get(l);
                     System.arraycopy(mlp.weights(l), 0, d.weights(), 0, d.weights().length);
