@@ -82,6 +82,28 @@ class CheckpointTest {
     }
 
     @Test
+    void concreteDropoutResumesWithItsLearnedRates() throws Exception {
+        TinyProblems.Classification blobs = TinyProblems.blobs(100, 1);
+        java.util.function.Supplier<Mlp> fresh = () -> {
+            Mlp m = Mlp.builder(4).hidden(12).output(3).dropout(0.2f)
+                    .noise(io.github.alphadrop.kernels.Dropout.Noise.CONCRETE).build();
+            m.initialize(5L);
+            return m;
+        };
+        Kernels k = new JavaKernels();
+        Mlp straight = fresh.get();
+        trainer(k, 6, () -> Optimizer.adam(1e-2)).build().fit(straight, blobs.x(), blobs.labels());
+        Path file = dir.resolve("concrete.ckpt");
+        trainer(k, 4, () -> Optimizer.adam(1e-2)).checkpoint(file, 2).build().fit(fresh.get(), blobs.x(), blobs.labels());
+        Mlp resumed = fresh.get();
+        trainer(k, 6, () -> Optimizer.adam(1e-2)).resumeFrom(Checkpoint.read(file)).build()
+                .fit(resumed, blobs.x(), blobs.labels());
+        assertSameModel(straight, resumed, "concrete");
+        assertArrayEquals(straight.dropLogits(), resumed.dropLogits(), "learned rates");
+        assertTrue(straight.dropout(0) != 0.2f, "the rates moved: " + straight.describe());
+    }
+
+    @Test
     void aDamagedOrMismatchedCheckpointIsRefused() throws Exception {
         TinyProblems.Classification blobs = TinyProblems.blobs(50, 1);
         Path file = dir.resolve("c.ckpt");
