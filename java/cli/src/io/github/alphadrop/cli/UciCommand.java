@@ -67,10 +67,11 @@ final class UciCommand implements Callable<Integer> {
                     + " from --dropout (default 0.1 on every set, no grid).")
     TrainingOptions.NoiseName noise;
 
-    @Option(names = "--dropout-regulariser", paramLabel = "L",
+    @Option(names = "--dropout-regulariser", paramLabel = "C[,C...]", split = ",",
             description = "With --noise concrete: the weight of the rates' entropy term in units of 1/N, N the rows trained on"
-                    + " (default 1, the prior's KL per datapoint).")
-    Double dropoutRegulariser;
+                    + " (default 1, the prior's KL per datapoint); several values are chosen between on validation data"
+                    + " (--validate), with the --dropout values.")
+    List<Double> dropoutRegulariser;
 
     @Mixin
     SampleOptions.Training trainingSamples;
@@ -193,7 +194,7 @@ final class UciCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--dropout-regulariser weighs concrete dropout's entropy term; it needs"
                         + " --noise concrete, got --noise " + noise);
             }
-            b.dropoutRegulariser(dropoutRegulariser);
+            b.dropoutRegularisers(dropoutRegulariser.stream().mapToDouble(Double::doubleValue).toArray());
         }
         if (epochsOption.epochs != null) {
             b.epochs(epochsOption.epochs);
@@ -399,6 +400,14 @@ final class UciCommand implements Callable<Integer> {
                 StringBuilder line = new StringBuilder();
                 counts.forEach((p, n) -> line.append(line.length() == 0 ? "" : ", ").append("p=").append(p).append(" x").append(n));
                 common.say("alpha %s: dropout chosen on validation: %s", alpha(s.alpha()), line);
+                Map<Double, Integer> weights = new TreeMap<>();
+                results.stream().filter(r -> r.alpha() == s.alpha() && !Double.isNaN(r.dropoutRegulariser()))
+                        .forEach(r -> weights.merge(r.dropoutRegulariser(), 1, Integer::sum));
+                if (!weights.isEmpty()) {
+                    StringBuilder c = new StringBuilder();
+                    weights.forEach((w, n) -> c.append(c.length() == 0 ? "" : ", ").append("C=").append(w).append(" x").append(n));
+                    common.say("alpha %s: entropy weight chosen on validation: %s", alpha(s.alpha()), c);
+                }
             }
         }
         if (results.stream().anyMatch(r -> r.learnedDropout().length > 0)) {

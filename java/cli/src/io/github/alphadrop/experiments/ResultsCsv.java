@@ -21,7 +21,8 @@ public final class ResultsCsv {
 
     /** The header; numbers are written with {@link Double#toString} so that they read back exactly. */
     public static final String[] COLUMNS = {"set", "split", "alpha", "dropout", "train_size", "test_size", "rmse", "nll",
-            "noise_std", "final_loss", "train_seconds", "seconds", "validation_nll", "learned_dropout"};
+            "noise_std", "final_loss", "train_seconds", "seconds", "validation_nll", "learned_dropout",
+            "dropout_regulariser"};
 
     private ResultsCsv() {
     }
@@ -55,6 +56,7 @@ public final class ResultsCsv {
         return List.of(r.set(), Integer.toString(r.split()), Float.toString(r.alpha()), Float.toString(r.dropout()),
                 Integer.toString(r.trainSize()), Integer.toString(r.testSize()), Double.toString(r.rmse()),
                 Double.toString(r.nll()), Double.toString(r.noiseStd()), Double.toString(r.finalLoss()),
-                Double.toString(r.trainSeconds()), Double.toString(r.seconds()), validation.toString(), learned.toString());
+                Double.toString(r.trainSeconds()), Double.toString(r.seconds()), validation.toString(), learned.toString(),
+                Double.isNaN(r.dropoutRegulariser()) ? "" : Double.toString(r.dropoutRegulariser()));
     }
 }

@@ -7,7 +7,7 @@ package io.github.alphadrop.experiments;
  * @param split          split index
  * @param alpha          α of the training objective
  * @param dropout        the drop probability used for the final model (chosen on validation if there was a grid)
- * @param validationNll  per candidate dropout rate (in {@link UciSettings#dropoutRates()} order), the
+ * @param validationNll  per candidate (in {@link UciSettings#candidates()} order), the
  *                       validation NLL per point; infinite for a candidate whose training diverged; empty
  *                       without a grid
  * @param trainSize      rows of the training split
@@ -21,10 +21,13 @@ package io.github.alphadrop.experiments;
  * @param seconds        wall-clock seconds of the whole run (validation, training, prediction)
  * @param learnedDropout with concrete dropout, the final model's learned rate per dense layer (input layer first);
  *                       empty otherwise
+ * @param dropoutRegulariser concrete dropout's entropy weight used, in units of 1/N (chosen on validation if there
+ *                       was a grid); NaN for the default 1/N or another noise
  */
 public record SplitResult(String set, int split, float alpha, float dropout, double[] validationNll, int trainSize,
                           int testSize, double rmse, double nll, double noiseStd, double finalLoss,
-                          double trainSeconds, double seconds, float[] learnedDropout) {
+                          double trainSeconds, double seconds, float[] learnedDropout,
+                          double dropoutRegulariser) {
 
     public SplitResult {
         validationNll = validationNll.clone();

@@ -197,7 +197,7 @@ public final class UciBenchmark {
         long work = trainWork(tt.train().size(), s) + (long) tt.test().size() * s.testSamples();
         if (s.selectsDropout()) {
             int validation = validationSize(tt.train().size(), s.validateFraction());
-            work += s.dropoutRates().length * (trainWork(tt.train().size() - validation, s)
+            work += s.candidates().size() * (trainWork(tt.train().size() - validation, s)
                     + (long) validation * validationSamples(s));
         }
         return work;
@@ -308,39 +308,42 @@ public final class UciBenchmark {
                                      Listener listener, BooleanSupplier cancelled) {
         long start = System.nanoTime();
         Seeds seeds = new Seeds(s.seed(), split);
-        float[] rates = s.dropoutRates();
+        List<UciSettings.Candidate> candidates = s.candidates();
         double[] validationNll = new double[0];
-        float dropout = rates[0];
+        UciSettings.Candidate chosen = candidates.get(0);
         try {
             if (s.selectsDropout()) {
                 // The candidates are scored on rows the final model will train on but the candidate did
                 // not; the normalisation is fitted on the candidate's own training rows, as at test time.
                 TrainTest inner = TrainTest.holdOut(raw.train(), s.validateFraction(), seeds.holdOut()).normalized();
-                validationNll = new double[rates.length];
+                validationNll = new double[candidates.size()];
                 double best = Double.POSITIVE_INFINITY;
-                for (int c = 0; c < rates.length; c++) {
+                for (int c = 0; c < candidates.size(); c++) {
+                    UciSettings.Candidate candidate = candidates.get(c);
+                    String label = "validate p=" + candidate.dropout()
+                            + (Double.isNaN(candidate.dropoutRegulariser()) ? "" : " C=" + candidate.dropoutRegulariser());
                     try {
-                        validationNll[c] = fitAndScore(inner, rates[c], validationSamples(s), s, kernels, seeds,
-                                new Phase(split, alpha, "validate p=" + rates[c], listener, cancelled)).nll();
+                        validationNll[c] = fitAndScore(inner, candidate, validationSamples(s), s, kernels, seeds,
+                                new Phase(split, alpha, label, listener, cancelled)).nll();
                     } catch (TrainingDivergedException e) {
                         validationNll[c] = Double.POSITIVE_INFINITY; // a rate that diverges is simply not chosen
                     }
                     // Strictly better only: ties keep the earlier (listed first) rate, independent of timing.
                     if (validationNll[c] < best) {
                         best = validationNll[c];
-                        dropout = rates[c];
+                        chosen = candidate;
                     }
                 }
                 if (best == Double.POSITIVE_INFINITY) {
-                    throw new IllegalStateException("training diverged for every dropout rate "
-                            + Arrays.toString(rates) + " on the validation part");
+                    throw new IllegalStateException("training diverged for every candidate " + candidates
+                            + " on the validation part");
                 }
             }
-            Scored test = fitAndScore(raw.normalized(), dropout, s.testSamples(), s, kernels, seeds,
+            Scored test = fitAndScore(raw.normalized(), chosen, s.testSamples(), s, kernels, seeds,
                     new Phase(split, alpha, "", listener, cancelled));
-            return new SplitResult(set, split, alpha, dropout, validationNll, raw.train().size(), raw.test().size(),
+            return new SplitResult(set, split, alpha, chosen.dropout(), validationNll, raw.train().size(), raw.test().size(),
                     test.rmse(), test.nll(), test.noiseStd(), test.finalLoss(), test.trainSeconds(),
-                    (System.nanoTime() - start) / 1e9, test.learnedDropout());
+                    (System.nanoTime() - start) / 1e9, test.learnedDropout(), chosen.dropoutRegulariser());
         } catch (CancellationException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -360,8 +363,9 @@ public final class UciBenchmark {
         }
     }
 
-    private static Scored fitAndScore(TrainTest sets, float dropout, int samples, UciSettings s, Kernels kernels,
-                                      Seeds seeds, Phase phase) {
+    private static Scored fitAndScore(TrainTest sets, UciSettings.Candidate candidate, int samples, UciSettings s,
+                                      Kernels kernels, Seeds seeds, Phase phase) {
+        float dropout = candidate.dropout();
         Listener listener = phase.listener();
         BooleanSupplier cancelled = phase.cancelled();
         float alpha = phase.alpha();
@@ -374,8 +378,8 @@ public final class UciBenchmark {
         int batch = Math.min(s.batchSize(), n);
         phase.enter("train");
         Trainer.Builder builder = Trainer.builder(kernels);
-        if (!Double.isNaN(s.dropoutRegulariser())) {
-            builder.dropoutRegulariser(s.dropoutRegulariser() / n);
+        if (!Double.isNaN(candidate.dropoutRegulariser())) {
+            builder.dropoutRegulariser(candidate.dropoutRegulariser() / n);
         }
         TrainingResult trained = builder
                 .objective(new AlphaDivergence(alpha, k))

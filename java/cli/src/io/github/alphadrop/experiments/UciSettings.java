@@ -25,13 +25,14 @@ import java.util.Locale;
  * @param seed              base seed; every split derives its own seeds from it and its index
  * @param noise             the dropout noise: Bernoulli (the paper's), or another regulariser of issue #17; with
  *                          {@link Dropout.Noise#CONCRETE} the dropout rate is where each layer's learned rate starts
- * @param dropoutRegulariser concrete dropout's entropy weight λ (see {@code Trainer.Builder.dropoutRegulariser}) in
- *                          units of 1/N, N the rows trained on, so that one value fits every set; NaN for the
- *                          trainer's default 1/N; other noises ignore it
+ * @param dropoutRegularisers concrete dropout's entropy weight λ (see {@code Trainer.Builder.dropoutRegulariser})
+ *                          in units of 1/N, N the rows trained on, so that one value fits every set; several
+ *                          values form a grid chosen on the validation part with the dropout rates; empty for
+ *                          the trainer's default 1/N; only concrete dropout takes it
  */
 public record UciSettings(int hidden, int epochs, float[] dropoutRates, double validateFraction, int trainSamples,
                           int batchSize, double learningRate, int testSamples, int validationSamples,
-                          double weightDecay, long seed, Dropout.Noise noise, double dropoutRegulariser) {
+                          double weightDecay, long seed, Dropout.Noise noise, double[] dropoutRegularisers) {
 
     /** The set that the protocol trains differently (it is 4-9x larger than the others). */
     public static final String PROTEIN = "protein-tertiary-structure";
@@ -56,8 +57,13 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         require(Double.isNaN(weightDecay) || (weightDecay >= 0 && Double.isFinite(weightDecay)),
                 "weight decay must be finite and >= 0 (or NaN for the prior's value), got " + weightDecay);
         require(noise != null, "noise must not be null");
-        require(Double.isNaN(dropoutRegulariser) || (dropoutRegulariser >= 0 && Double.isFinite(dropoutRegulariser)),
-                "the dropout regulariser must be finite and >= 0 (or NaN for 1/N), got " + dropoutRegulariser);
+        require(dropoutRegularisers != null, "dropout regularisers must not be null (default: an empty array)");
+        dropoutRegularisers = dropoutRegularisers.clone();
+        for (double c : dropoutRegularisers) {
+            require(c >= 0 && Double.isFinite(c), "the dropout regulariser must be finite and >= 0, got " + c);
+        }
+        require(dropoutRegularisers.length == 0 || noise == Dropout.Noise.CONCRETE,
+                "a dropout regulariser weighs concrete dropout's entropy term; it needs noise CONCRETE, got " + noise);
         if (noise == Dropout.Noise.CONCRETE) {
             for (float p : dropoutRates) {
                 require(p > 0, "concrete dropout starts each learned rate from the dropout rate, which must be in (0, 1),"
@@ -89,7 +95,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         // measured over 20 splits); a grid chosen on validation data is within the margins (docs/uci.md).
         float[] dropout = name.equals("concrete") ? CONCRETE_DROPOUT_GRID.clone() : new float[]{DEFAULT_DROPOUT};
         return new UciSettings(protein ? 100 : 50, protein ? 100 : 500, dropout, 0.2, 10, 32,
-                1e-3, 10_000, 1_000, Double.NaN, 0L, Dropout.Noise.BERNOULLI, Double.NaN);
+                1e-3, 10_000, 1_000, Double.NaN, 0L, Dropout.Noise.BERNOULLI, new double[0]);
     }
 
     /** The dropout grid concrete uses unless --dropout says otherwise (the issue's example grid). */
@@ -105,9 +111,33 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         return dropoutRates.clone();
     }
 
-    /** True if several dropout rates have to be chosen between on a validation part. */
+    @Override
+    public double[] dropoutRegularisers() {
+        return dropoutRegularisers.clone();
+    }
+
+    /** One setting the validation part chooses between: a dropout rate and an entropy weight (NaN: the default). */
+    public record Candidate(float dropout, double dropoutRegulariser) {
+    }
+
+    /**
+     * The candidates, every dropout rate with every entropy weight (rate-major): one candidate unless a grid was
+     * given. Validation scores come in this order.
+     */
+    public java.util.List<Candidate> candidates() {
+        double[] weights = dropoutRegularisers.length == 0 ? new double[]{Double.NaN} : dropoutRegularisers;
+        java.util.List<Candidate> all = new java.util.ArrayList<>();
+        for (float p : dropoutRates) {
+            for (double c : weights) {
+                all.add(new Candidate(p, c));
+            }
+        }
+        return all;
+    }
+
+    /** True if several candidates have to be chosen between on a validation part. */
     public boolean selectsDropout() {
-        return dropoutRates.length > 1;
+        return dropoutRates.length * Math.max(1, dropoutRegularisers.length) > 1;
     }
 
     /**
@@ -142,8 +172,9 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
                 .append(!Double.isNaN(weightDecay) ? Double.toString(weightDecay) : noise == Dropout.Noise.CONCRETE
                         ? "1/2N over (1-p) (N(0,1) prior)" : "(1-p)/2N (N(0,1) prior)");
         if (noise == Dropout.Noise.CONCRETE) {
-            s.append(", entropy weight ").append(Double.isNaN(dropoutRegulariser) ? "1" : Double.toString(dropoutRegulariser))
-                    .append("/N");
+            s.append(", entropy weight C/N, C ").append(dropoutRegularisers.length == 0 ? "1"
+                    : dropoutRegularisers.length == 1 ? Double.toString(dropoutRegularisers[0])
+                    : Arrays.toString(dropoutRegularisers) + " chosen on validation");
         }
         return s.toString();
     }
@@ -161,13 +192,13 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
                 && trainSamples == u.trainSamples && batchSize == u.batchSize && learningRate == u.learningRate
                 && testSamples == u.testSamples && validationSamples == u.validationSamples
                 && Double.compare(weightDecay, u.weightDecay) == 0 && seed == u.seed && noise == u.noise
-                && Double.compare(dropoutRegulariser, u.dropoutRegulariser) == 0;
+                && Arrays.equals(dropoutRegularisers, u.dropoutRegularisers);
     }
 
     @Override
     public int hashCode() {
         return Arrays.hashCode(new Object[]{hidden, epochs, Arrays.hashCode(dropoutRates), validateFraction,
-                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed, noise, dropoutRegulariser});
+                trainSamples, batchSize, learningRate, testSamples, validationSamples, weightDecay, seed, noise, Arrays.hashCode(dropoutRegularisers)});
     }
 
     @Override
@@ -189,7 +220,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
         private double weightDecay;
         private long seed;
         private Dropout.Noise noise;
-        private double dropoutRegulariser;
+        private double[] dropoutRegularisers;
 
         private Builder(UciSettings s) {
             hidden = s.hidden;
@@ -204,7 +235,7 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             weightDecay = s.weightDecay;
             seed = s.seed;
             noise = s.noise;
-            dropoutRegulariser = s.dropoutRegulariser;
+            dropoutRegularisers = s.dropoutRegularisers;
         }
 
         public Builder hidden(int value) {
@@ -268,16 +299,16 @@ public record UciSettings(int hidden, int epochs, float[] dropoutRates, double v
             return this;
         }
 
-        /** NaN restores the trainer's default 1/N. */
-        public Builder dropoutRegulariser(double value) {
-            dropoutRegulariser = value;
+        /** Concrete dropout's entropy weights in units of 1/N; none restores the trainer's default 1/N. */
+        public Builder dropoutRegularisers(double... values) {
+            dropoutRegularisers = values.clone();
             return this;
         }
 
         public UciSettings build() {
             return new UciSettings(hidden, epochs, dropoutRates, validateFraction, trainSamples, batchSize,
                     learningRate, testSamples, validationSamples, weightDecay, seed, noise,
-                    dropoutRegulariser);
+                    dropoutRegularisers);
         }
     }
 }

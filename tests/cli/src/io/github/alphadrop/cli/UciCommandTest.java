@@ -61,9 +61,9 @@ class UciCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("learned dropout (concrete), mean over splits: layer 0 "), r.out());
         List<String> lines = Files.readAllLines(csv);
-        assertTrue(lines.get(0).endsWith(",validation_nll,learned_dropout"), lines.get(0));
+        assertTrue(lines.get(0).endsWith(",validation_nll,learned_dropout,dropout_regulariser"), lines.get(0));
         assertTrue(lines.get(1).startsWith("uci-toy,0,0.5,0.1,"), "starts from 0.1: " + lines.get(1));
-        String[] learned = lines.get(1).substring(lines.get(1).lastIndexOf(',') + 1).split(";");
+        String[] learned = lines.get(1).split(",", -1)[13].split(";");
         assertEquals(2, learned.length, lines.get(1));
         for (String p : learned) {
             double rate = Double.parseDouble(p);
@@ -72,6 +72,16 @@ class UciCommandTest {
         CliTest.Run zero = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--noise", "concrete", "--dropout", "0"));
         assertEquals(1, zero.code(), zero.out());
         assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("got 0.0"), zero.err());
+        CliTest.Run grid = CliTest.run(args("uci", "--data", toy(), "--alpha", "0.5", "--splits", "0", "--noise", "concrete",
+                "--dropout-regulariser", "1,10", "--validate", "0.25", "--out", csv.toString()));
+        assertEquals(0, grid.code(), grid.err());
+        assertTrue(grid.out().contains("entropy weight chosen on validation: C="), grid.out());
+        String row = Files.readAllLines(csv).get(1);
+        String[] validation = row.split(",", -1)[12].split(";");
+        assertEquals(2, validation.length, "one validation NLL per entropy weight: " + row);
+        double chosen = Double.parseDouble(row.substring(row.lastIndexOf(',') + 1));
+        double best = Double.parseDouble(validation[0]) <= Double.parseDouble(validation[1]) ? 1 : 10;
+        assertEquals(best, chosen, 0, "the weight with the lower validation NLL: " + row);
         CliTest.Run entropy = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--dropout-regulariser", "0.1"));
         assertEquals(1, entropy.code(), entropy.out());
         assertTrue(entropy.err().contains("needs --noise concrete, got --noise bernoulli"), entropy.err());

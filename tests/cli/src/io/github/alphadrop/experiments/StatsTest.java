@@ -62,6 +62,6 @@ class StatsTest {
     }
 
     private static SplitResult result(float alpha, int split, double nll, double rmse, double seconds) {
-        return new SplitResult("t", split, alpha, 0.05f, new double[0], 10, 5, rmse, nll, 1, 0, seconds, seconds, new float[0]);
+        return new SplitResult("t", split, alpha, 0.05f, new double[0], 10, 5, rmse, nll, 1, 0, seconds, seconds, new float[0], Double.NaN);
     }
 }
