@@ -129,7 +129,7 @@ final class UciCommand implements Callable<Integer> {
             outcomes.add(o);
             earlier.addAll(o.results());
             if (!common.json) {
-                printTable(o.set(), o.summary(), o.results(), o.wallSeconds());
+                printTable(o.set(), o.summary(), o.results(), o.wallSeconds(), bench.settings().dropoutRates().length > 1);
             }
         }
         double wall = (System.nanoTime() - start) / 1e9;
@@ -374,7 +374,8 @@ final class UciCommand implements Callable<Integer> {
                 + " 0.15 nats and RMSE within 10 %% of the paper, or better", outcomes.size(), wall / 60);
     }
 
-    private void printTable(String set, List<UciSummary> summary, List<SplitResult> results, double wall) {
+    /** @param rateGrid whether the dropout rate was chosen on validation (not only concrete dropout's entropy weight) */
+    private void printTable(String set, List<UciSummary> summary, List<SplitResult> results, double wall, boolean rateGrid) {
         PaperResults.Row paper = PaperResults.forSet(set).orElse(null);
         common.say("");
         common.say("%-6s %6s  %-15s %-13s  %-15s %-13s %9s  %s", "alpha", "splits", "test NLL", "paper NLL",
@@ -399,7 +400,9 @@ final class UciCommand implements Callable<Integer> {
                 results.stream().filter(r -> r.alpha() == s.alpha()).forEach(r -> counts.merge(r.dropout(), 1, Integer::sum));
                 StringBuilder line = new StringBuilder();
                 counts.forEach((p, n) -> line.append(line.length() == 0 ? "" : ", ").append("p=").append(p).append(" x").append(n));
-                common.say("alpha %s: dropout chosen on validation: %s", alpha(s.alpha()), line);
+                if (rateGrid) {
+                    common.say("alpha %s: dropout chosen on validation: %s", alpha(s.alpha()), line);
+                }
                 Map<Double, Integer> weights = new TreeMap<>();
                 results.stream().filter(r -> r.alpha() == s.alpha() && !Double.isNaN(r.dropoutRegulariser()))
                         .forEach(r -> weights.merge(r.dropoutRegulariser(), 1, Integer::sum));

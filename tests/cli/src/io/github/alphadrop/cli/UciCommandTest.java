@@ -76,6 +76,7 @@ class UciCommandTest {
                 "--dropout-regulariser", "1,10", "--validate", "0.25", "--out", csv.toString()));
         assertEquals(0, grid.code(), grid.err());
         assertTrue(grid.out().contains("entropy weight chosen on validation: C="), grid.out());
+        assertFalse(grid.out().contains("dropout chosen on validation"), "one rate, nothing chosen: " + grid.out());
         String row = Files.readAllLines(csv).get(1);
         String[] validation = row.split(",", -1)[12].split(";");
         assertEquals(2, validation.length, "one validation NLL per entropy weight: " + row);
