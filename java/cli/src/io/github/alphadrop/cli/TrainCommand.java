@@ -101,8 +101,7 @@ final class TrainCommand implements Callable<Integer> {
         if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
             throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
         }
-        if (spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI
-                && spec.noise() != io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN) {
+        if (!spec.noise().isInputNoise()) {
             throw new IllegalArgumentException("--noise " + spec.noise().name().toLowerCase()
                     + " is for MLPs; the CNN's layers take bernoulli or gaussian");
         }

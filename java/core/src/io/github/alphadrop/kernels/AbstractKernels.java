@@ -59,7 +59,7 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     private static void requireInputNoise(Dropout dropout) {
-        if (dropout.noise() == Dropout.Noise.DROPCONNECT || dropout.noise() == Dropout.Noise.CONCRETE) {
+        if (!dropout.noise().isInputNoise()) {
             throw new IllegalArgumentException("the kernels take input noise (BERNOULLI or GAUSSIAN); DropConnect's weight"
                     + " masks are drawn as BERNOULLI masks and concrete dropout's relaxed masks by the model, got " + dropout);
         }

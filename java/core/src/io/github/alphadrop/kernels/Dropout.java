@@ -44,6 +44,14 @@ public record Dropout(long seed, int step, int layer, float p, Noise noise) {
         /** The code the native kernels take. */
         public final int code;
 
+        /**
+         * Whether the kernels draw this noise on a layer's input themselves (Bernoulli, Gaussian); DropConnect and
+         * concrete dropout are model-level choices that hand the kernels explicit masks.
+         */
+        public boolean isInputNoise() {
+            return this == BERNOULLI || this == GAUSSIAN;
+        }
+
         Noise(int code) {
             this.code = code;
         }

@@ -80,18 +80,22 @@ public final class ConcreteDropout {
      * 1/(1 − p); the second is −D times the entropy of the rate, which keeps p from collapsing to 0.
      *
      * @param sumSquares ||W||² of the layer's weights
-     * @param gradient   {@code gradient[0]} receives d/dρ of the regulariser (added to); {@code gradient[1]} the
-     *                   factor {@code 2 weightRegulariser / (1 − p)} by which the weights' gradient grows per weight
      */
-    public static double regulariser(double sumSquares, float logit, int inputWidth, double weightRegulariser,
-                              double dropoutRegulariser, double[] gradient) {
+    public static Penalty regulariser(double sumSquares, float logit, int inputWidth, double weightRegulariser,
+                                      double dropoutRegulariser) {
         double p = rate(logit);
         double q = 1 - p;
         double entropyTerm = p * Math.log(p) + q * Math.log(q);
         double value = weightRegulariser * sumSquares / q + dropoutRegulariser * inputWidth * entropyTerm;
         // d/dρ (1/q) = p/q; d/dρ (p log p + q log q) = p q log(p/q) = p q ρ.
-        gradient[0] += weightRegulariser * sumSquares * p / q + dropoutRegulariser * inputWidth * p * q * Math.log(p / q);
-        gradient[1] = 2 * weightRegulariser / q;
-        return value;
+        double dLogit = weightRegulariser * sumSquares * p / q + dropoutRegulariser * inputWidth * p * q * Math.log(p / q);
+        return new Penalty(value, dLogit, 2 * weightRegulariser / q);
+    }
+
+    /**
+     * One layer's regulariser: its value, its derivative in the logit ρ, and the factor by which its gradient in
+     * each weight w is {@code weightScale · w}.
+     */
+    public record Penalty(double value, double dLogit, double weightScale) {
     }
 }

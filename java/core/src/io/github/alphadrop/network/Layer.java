@@ -34,8 +34,7 @@ public interface Layer {
      * concrete dropout are MLP-level choices ({@code Mlp.Builder.noise}).
      */
     static io.github.alphadrop.kernels.Dropout.Noise requireInputNoise(io.github.alphadrop.kernels.Dropout.Noise noise) {
-        if (noise != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI
-                && noise != io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN) {
+        if (noise == null || !noise.isInputNoise()) {
             throw new IllegalArgumentException("a network layer's dropout noise must be BERNOULLI or GAUSSIAN, got " + noise
                     + " (DropConnect and concrete dropout are built for MLPs)");
         }

@@ -48,7 +48,7 @@ public final class ShardGradient {
         if (maxRows < 1 || samples < 1) {
             throw new IllegalArgumentException("maxRows and samples must be >= 1, got " + maxRows + ", " + samples);
         }
-        if (model.noise() == Dropout.Noise.DROPCONNECT || model.noise() == Dropout.Noise.CONCRETE) {
+        if (!model.noise().isInputNoise()) {
             throw new IllegalArgumentException("shard gradients take Bernoulli or Gaussian input noise; " + model.noise()
                     + " (DropConnect's weight masks per MC sample, concrete dropout's learned rates) is not supported here");
         }

@@ -520,7 +520,6 @@ public final class Trainer {
      */
     private static double addConcreteRegulariser(Mlp model, MlpPass pass, double wd, double entropyWeight) {
         double total = 0;
-        double[] gradient = new double[2];
         float[] logitGrad = pass.dropLogitGradient();
         for (int l = 0; l < model.layers(); l++) {
             float[] w = model.weights(l);
@@ -528,10 +527,11 @@ public final class Trainer {
             for (float v : w) {
                 sum += (double) v * v;
             }
-            gradient[0] = 0;
-            total += ConcreteDropout.regulariser(sum, model.dropLogits()[l], model.size(l), wd, entropyWeight, gradient);
-            logitGrad[l] += (float) gradient[0];
-            float factor = (float) gradient[1];
+            ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sum, model.dropLogits()[l], model.size(l), wd,
+                    entropyWeight);
+            total += penalty.value();
+            logitGrad[l] += (float) penalty.dLogit();
+            float factor = (float) penalty.weightScale();
             if (factor != 0f) {
                 float[] g = pass.weightGradient(l);
                 for (int i = 0; i < w.length; i++) {

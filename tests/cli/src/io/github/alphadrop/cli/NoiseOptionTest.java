@@ -25,10 +25,7 @@ class NoiseOptionTest {
         ModelFile.Saved saved = ModelFile.load(model);
         assertEquals(Dropout.Noise.GAUSSIAN, saved.model().noise());
         assertTrue(saved.model().describe().contains("dropout 0.2 gaussian"), saved.model().describe());
-        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
-        assertEquals(0, eval.code(), eval.err());
-        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
-        assertTrue(accuracy > 0.9, "accuracy with Gaussian dropout " + accuracy + ": " + eval.out());
+        assertEvaluatesAbove(model, 20, 0.9, "accuracy with Gaussian dropout");
     }
 
     @Test
@@ -38,10 +35,7 @@ class NoiseOptionTest {
                 "0.2", "--epochs", "40", "--samples", "4", "--out", model.toString());
         assertEquals(0, train.code(), train.err());
         assertEquals(Dropout.Noise.DROPCONNECT, ModelFile.load(model).model().noise());
-        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
-        assertEquals(0, eval.code(), eval.err());
-        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
-        assertTrue(accuracy > 0.9, "accuracy with DropConnect " + accuracy + ": " + eval.out());
+        assertEvaluatesAbove(model, 20, 0.9, "accuracy with DropConnect");
     }
 
     @Test
@@ -59,10 +53,7 @@ class NoiseOptionTest {
             assertEquals(saved.model().dropout(l), Double.parseDouble(each[l]), 1e-6, "layer " + l + ": " + train.out());
             assertNotEquals(0.2, Double.parseDouble(each[l]), 1e-4, "the rate was learned: " + train.out());
         }
-        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "20", "--json");
-        assertEquals(0, eval.code(), eval.err());
-        double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
-        assertTrue(accuracy > 0.9, "accuracy with concrete dropout " + accuracy + ": " + eval.out());
+        assertEvaluatesAbove(model, 20, 0.9, "accuracy with concrete dropout");
     }
 
     @Test
@@ -74,10 +65,16 @@ class NoiseOptionTest {
         assertEquals(0, train.code(), train.err());
         io.github.alphadrop.network.Network net = ModelFile.load(model).network();
         assertTrue(net.toString().contains("gaussian"), net.toString());
-        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples", "10", "--json");
+        assertEvaluatesAbove(model, 10, 0.9, "accuracy of a Gaussian-dropout CNN");
+    }
+
+    /** {@code evaluate} of the saved model on the digits, T passes, has accuracy above {@code least}. */
+    private static void assertEvaluatesAbove(Path model, int passes, double least, String what) {
+        CliTest.Run eval = run("evaluate", "--model", model.toString(), "--data", "digits", "--test-samples",
+                Integer.toString(passes), "--json");
         assertEquals(0, eval.code(), eval.err());
         double accuracy = Double.parseDouble(eval.out().replaceAll("(?s).*\"accuracy\":([0-9.]+).*", "$1"));
-        assertTrue(accuracy > 0.9, "accuracy of a Gaussian-dropout CNN " + accuracy + ": " + eval.out());
+        assertTrue(accuracy > least, what + " " + accuracy + ": " + eval.out());
     }
 
     @Test

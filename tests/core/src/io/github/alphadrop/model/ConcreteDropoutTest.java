@@ -171,22 +171,24 @@ class ConcreteDropoutTest {
 
     @Test
     void theRegulariserAndItsGradientMatchTheClosedForm() {
-        double[] g = new double[2];
         float rho = -0.8f;
         double sumSquares = 3.5;
         double wr = 0.01;
         double dr = 0.002;
-        double value = ConcreteDropout.regulariser(sumSquares, rho, 7, wr, dr, g);
+        ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sumSquares, rho, 7, wr, dr);
         double p = 1 / (1 + Math.exp(-(double) rho));
         double want = wr * sumSquares / (1 - p) + dr * 7 * (p * Math.log(p) + (1 - p) * Math.log(1 - p));
-        assertEquals(want, value, 1e-6 * Math.abs(want));
+        assertEquals(want, penalty.value(), 1e-6 * Math.abs(want));
         double h = 1e-4;
-        double[] unused = new double[2];
-        double plus = ConcreteDropout.regulariser(sumSquares, (float) (rho + h), 7, wr, dr, unused);
-        double minus = ConcreteDropout.regulariser(sumSquares, (float) (rho - h), 7, wr, dr, unused);
+        double plus = ConcreteDropout.regulariser(sumSquares, (float) (rho + h), 7, wr, dr).value();
+        double minus = ConcreteDropout.regulariser(sumSquares, (float) (rho - h), 7, wr, dr).value();
         double hf = ((float) (rho + h) - (float) (rho - h)) / 2.0;
-        assertEquals((plus - minus) / (2 * hf), g[0], 1e-4 * (1 + Math.abs(g[0])), "d/d rho");
-        assertEquals(2 * wr / (1 - p), g[1], 1e-12, "d/dW per weight");
+        assertEquals((plus - minus) / (2 * hf), penalty.dLogit(), 1e-4 * (1 + Math.abs(penalty.dLogit())), "d/d rho");
+        double ds = 1e-3;
+        double numericWeight = (ConcreteDropout.regulariser(sumSquares + ds, rho, 7, wr, dr).value()
+                - ConcreteDropout.regulariser(sumSquares - ds, rho, 7, wr, dr).value()) / (2 * ds);
+        // d/dw of wr w²/(1 - p) is 2 w · d/d(w²): the scale is twice the derivative in ||W||².
+        assertEquals(2 * numericWeight, penalty.weightScale(), 1e-9, "d/dW per weight");
     }
 
 
