@@ -172,4 +172,14 @@ double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, con
     return e.table.loss_gaussian(e.pool, batch, samples, dims, f, y, log_tau, alpha, loss_per_point, df, dlog_tau);
 }
 
+double dense_step(Engine* engine, long long seed, int step, int noise, int layers, const int* sizes, const float* dropout,
+                  const int* activations, const float* params, int batch, int samples, const float* x, const int* labels,
+                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau) {
+    Engine& e = live(engine, "dense_step");
+    return e.table.dense_step(e.pool, seed, step, noise, layers, sizes, dropout, activations, params, batch, samples, x,
+                              labels, y, log_tau, alpha, grads, dlog_tau);
+}
+const char* engine_rowgemm_ukernel(const Engine* engine) {
+    return live(engine, "engine_rowgemm_ukernel").table.rowgemm_ukernel;
+}
 }  // namespace alphadrop

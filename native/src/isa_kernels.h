@@ -42,6 +42,12 @@ double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int clas
 double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y,
                            float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
 
+// The deepest network dense_step takes (its per-layer plan lives on the stack).
+inline constexpr int kDenseStepMaxLayers = 64;
+double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
+                  const float* dropout, const int* activations, const float* params, int batch, int samples,
+                  const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
+                  float* dlog_tau);
 double fma_peak_gflops(double seconds);
 
 }  // namespace kernels

@@ -76,6 +76,12 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         &k::maxpool2d_backward,
         &k::alpha_loss_categorical,
         &k::alpha_loss_gaussian,
+        &k::dense_step,
+#if defined(__AVX2__) && defined(__FMA__)
+        "f32_rowgemm_6x16_avx2",
+#else
+        "f32_rowgemm_portable",
+#endif
         &k::fma_peak_gflops,
     };
     return table;

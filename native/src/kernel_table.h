@@ -56,6 +56,11 @@ struct KernelTable {
     double (*loss_gaussian)(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y,
                             float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
     // Single-thread FMA throughput of this ISA's widest vectors, measured for about `seconds`.
+    double (*dense_step)(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
+                         const float* dropout, const int* activations, const float* params, int batch, int samples,
+                         const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
+                         float* dlog_tau);
+    const char* rowgemm_ukernel;  // the small-network step's row GEMM, named by tile and ISA
     double (*fma_peak_gflops)(double seconds);
 };
 

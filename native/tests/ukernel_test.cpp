@@ -15,6 +15,10 @@
 
 #include "probe/fma_peak.h"
 #include "ukernels/gemm_epilogue.h"
+#include "ukernels/f32_rowgemm_portable.h"
+#if defined(__AVX2__) && defined(__FMA__)
+#include "ukernels/f32_rowgemm_6x16_avx2.h"
+#endif
 
 #if defined(__AVX512F__)
 #include "ukernels/f32_gemm_14x32_avx512.h"
@@ -239,6 +243,74 @@ void test_kernel(const Kernel& kern) {
     }
 }
 
+// The small-network row GEMMs (dense_step): C[i, :] = init + sum_k A(i, k) B[k, :], A read through
+// strides (plain and transposed), against a double reference; every output must not depend on the tile
+// it falls in (each row equals the same row computed alone), and relu must keep NaN and -0.
+using RowGemmFn = void (*)(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs,
+                           const float* b, int64_t ldb, const float* init, float* c, int64_t ldc, bool relu);
+
+void test_rowgemm(const char* name, RowGemmFn fn) {
+    std::mt19937 rng(777);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    const int64_t ms[] = {1, 5, 6, 7, 12, 13, 25};
+    const int64_t ns[] = {8, 16, 24, 56};
+    const int64_t depths[] = {1, 3, 13, 50, 320};
+    for (int64_t m : ms) {
+        for (int64_t n : ns) {
+            for (int64_t depth : depths) {
+                for (int flags = 0; flags < 8; ++flags) {
+                    const bool transposed = (flags & 1) != 0, with_init = (flags & 2) != 0, relu = (flags & 4) != 0;
+                    std::vector<float> a(static_cast<size_t>(m * depth)), b(static_cast<size_t>(depth * n)), init(static_cast<size_t>(n));
+                    for (float& v : a) v = u(rng);
+                    for (float& v : b) v = u(rng);
+                    for (float& v : init) v = u(rng);
+                    const int64_t a_rs = transposed ? 1 : depth, a_cs = transposed ? m : 1;
+                    const int64_t ldc = n + 3;
+                    std::vector<float> c(static_cast<size_t>(m * ldc), 12345.0f), row(static_cast<size_t>(ldc), 54321.0f);
+                    fn(m, n, depth, a.data(), a_rs, a_cs, b.data(), n, with_init ? init.data() : nullptr, c.data(), ldc,
+                       relu);
+                    std::string err;
+                    for (int64_t i = 0; i < m && err.empty(); ++i) {
+                        fn(1, n, depth, a.data() + i * a_rs, a_rs, a_cs, b.data(), n, with_init ? init.data() : nullptr,
+                           row.data(), ldc, relu);
+                        for (int64_t j = 0; j < n && err.empty(); ++j) {
+                            double ref = with_init ? double(init[size_t(j)]) : 0.0;
+                            double mag = std::fabs(ref);
+                            for (int64_t k = 0; k < depth; ++k) {
+                                const double t = double(a[size_t(i * a_rs + k * a_cs)]) * double(b[size_t(k * n + j)]);
+                                ref += t;
+                                mag += std::fabs(t);
+                            }
+                            if (relu && ref < 0.0) ref = 0.0;
+                            const float got = c[size_t(i * ldc + j)];
+                            if (!(std::fabs(double(got) - ref) <= 1e-5 * mag + 1e-30)) {
+                                err = "C[" + std::to_string(i) + "," + std::to_string(j) + "] = " + std::to_string(got) +
+                                      ", reference " + std::to_string(ref);
+                            } else if (!same_bits(got, row[size_t(j)])) {
+                                err = "row " + std::to_string(i) + " differs when computed alone";
+                            }
+                        }
+                        if (err.empty() && c[size_t(i * ldc + n)] != 12345.0f) err = "wrote past n in row " + std::to_string(i);
+                    }
+                    char what[160];
+                    std::snprintf(what, sizeof what, "%s m=%lld n=%lld depth=%lld transposed=%d init=%d relu=%d: ", name,
+                                  static_cast<long long>(m), static_cast<long long>(n), static_cast<long long>(depth),
+                                  transposed, with_init, relu);
+                    report(err.empty(), what + err);
+                }
+            }
+        }
+    }
+    // relu keeps NaN, and keeps -0 (x < 0 is false for both)
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> a = {1.0f}, b(16, 0.0f), init(16, 0.0f), c(16);
+    b[0] = nan;
+    init[1] = -0.0f;
+    b[1] = -0.0f;  // -0 + 1 * -0 = -0
+    fn(1, 16, 1, a.data(), 1, 1, b.data(), 16, init.data(), c.data(), 16, true);
+    report(std::isnan(c[0]) && same_bits(c[1], -0.0f) && c[2] == 0.0f, std::string(name) + " relu of NaN and -0");
+}
+
 void test_probes() {
     using namespace alphadrop::probe;
     {
@@ -269,6 +341,14 @@ int main() {
     const std::vector<Kernel> list = kernels();
     if (list.empty()) std::printf("SKIP micro-kernels: none compiled in (build with AVX-512 / AVX2+FMA flags)\n");
     for (const Kernel& k : list) test_kernel(k);
+    test_rowgemm("f32_rowgemm_portable", &alphadrop::ukernels::portable::f32_rowgemm_portable);
+#if defined(__AVX2__) && defined(__FMA__)
+    if (cpu_has_avx2()) {
+        test_rowgemm("f32_rowgemm_6x16_avx2", &alphadrop::ukernels::avx2::f32_rowgemm_6x16_avx2);
+    } else {
+        std::printf("SKIP f32_rowgemm_6x16_avx2: this CPU lacks avx2+fma\n");
+    }
+#endif
     test_probes();
     std::printf("%d passed, %d failed\n", g_passed, g_failed);
     return g_failed == 0 ? 0 : 1;

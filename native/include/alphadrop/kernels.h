@@ -109,4 +109,19 @@ double alpha_loss_categorical(Engine* engine, int batch, int samples, int classe
 double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, const float* f, const float* y,
                            float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
 
+// One training step of a dense network in one call (the small networks of the UCI benchmark): for
+// layer l = 0 .. layers-1 (sizes[l] -> sizes[l+1] units, dropout[l], activations[l], the same noise),
+// exactly dropout_matmul_forward with layer index l (the first layer's input x, batch x sizes[0],
+// shared by the K samples), then the alpha loss (categorical with labels, or Gaussian with y and
+// log_tau; exactly one of them non-null), then dropout_matmul_backward down to layer 0 (no input
+// gradient). params and grads hold W_0 (sizes[0] x sizes[1]), b_0, W_1, b_1, ... back to back; grads
+// is overwritten, dlog_tau (may be null) receives d loss / d log_tau. Returns the batch mean of the
+// loss. Equal to the per-layer kernels up to summation order; runs on the calling thread.
+double dense_step(Engine* engine, long long seed, int step, int noise, int layers, const int* sizes, const float* dropout,
+                  const int* activations, const float* params, int batch, int samples, const float* x, const int* labels,
+                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau);
+
+// The row GEMM dense_step runs on this engine's ISA ("f32_rowgemm_6x16_avx2", "f32_rowgemm_portable").
+const char* engine_rowgemm_ukernel(const Engine* engine);
+
 }  // namespace alphadrop

@@ -287,6 +287,106 @@ public abstract class AbstractKernels implements Kernels {
         return alphaLossGaussianK(batch, samples, dims, f, y, logTau, alpha, lossPerPoint, df, dLogTau);
     }
 
+    @Override
+    public final double denseStep(DenseStack net, long seed, int step, float[] params, int batch, int samples,
+                                  float[] x, int[] labels, float[] y, float logTau, float alpha, float[] grads,
+                                  float[] dLogTau) {
+        requireNonNull(net, "net");
+        if (step < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
+        requirePositive(batch, "batch");
+        requirePositive(samples, "samples (K)");
+        requireAlpha(alpha);
+        int rows = product(batch, samples, "batch*samples");
+        for (int l = 0; l < net.layers(); l++) {
+            product(rows, net.size(l), "batch*samples*sizes[" + l + "]");
+            // the native step pads each layer's outputs to a multiple of 8
+            product(rows, net.size(l + 1) + 7, "batch*samples*sizes[" + (l + 1) + "]");
+        }
+        int count = net.parameterCount();
+        requireArray(params, "params", count, "net.parameterCount()");
+        requireArray(grads, "grads", count, "net.parameterCount()");
+        requireArray(x, "x", product(batch, net.inputSize(), "batch*inputSize"), "batch*inputSize");
+        if ((labels == null) == (y == null)) {
+            throw new IllegalArgumentException("exactly one of labels (categorical) and y (Gaussian) must be given, got "
+                    + (labels == null ? "neither" : "both"));
+        }
+        if (labels != null) {
+            if (labels.length < batch) {
+                throw new IllegalArgumentException("labels.length = " + labels.length + " but batch = " + batch
+                        + " required");
+            }
+            for (int n = 0; n < batch; n++) {
+                if (labels[n] < 0 || labels[n] >= net.outputSize()) {
+                    throw new IllegalArgumentException("labels[" + n + "] = " + labels[n]
+                            + " is outside [0, classes = " + net.outputSize() + ")");
+                }
+            }
+        } else {
+            requireArray(y, "y", product(batch, net.outputSize(), "batch*outputSize"), "batch*outputSize");
+            if (!(Math.abs(logTau) <= MAX_ABS_LOG_TAU)) {
+                throw new IllegalArgumentException("logTau must be in [-" + MAX_ABS_LOG_TAU + ", " + MAX_ABS_LOG_TAU
+                        + "], got " + logTau);
+            }
+        }
+        if (dLogTau != null && dLogTau.length < 1) {
+            throw new IllegalArgumentException("dLogTau.length = 0 but 1 required");
+        }
+        if (grads == params || grads == x || grads == y || (dLogTau != null
+                && (dLogTau == params || dLogTau == x || dLogTau == y || dLogTau == grads))) {
+            throw new IllegalArgumentException("grads and dLogTau must not share an array with params, x, y or each other");
+        }
+        return denseStepK(net, seed, step, params, batch, samples, x, labels, y, logTau, alpha, grads, dLogTau);
+    }
+
+    /**
+     * The reference step: the per-layer kernels and the loss, in order, on buffers of this call. A backend
+     * with a fused step overrides it.
+     */
+    protected double denseStepK(DenseStack net, long seed, int step, float[] params, int batch, int samples,
+                                float[] x, int[] labels, float[] y, float logTau, float alpha, float[] grads,
+                                float[] dLogTau) {
+        int layers = net.layers();
+        int rows = batch * samples;
+        float[][] z = new float[layers][];
+        float[][] dz = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            z[l] = new float[rows * net.size(l + 1)];
+            dz[l] = new float[rows * net.size(l + 1)];
+        }
+        for (int l = 0; l < layers; l++) {
+            int in = net.size(l);
+            int out = net.size(l + 1);
+            dropoutMatmulForwardK(layerDropout(net, seed, step, l), batch, samples, l == 0, in, out,
+                    l == 0 ? FloatView.of(x, 0, batch * in) : FloatView.of(z[l - 1]),
+                    FloatView.of(params, net.weightOffset(l), in * out),
+                    FloatView.of(params, net.biasOffset(l), out), net.activation(l), FloatView.of(z[l]));
+        }
+        int top = layers - 1;
+        int outputs = net.outputSize();
+        double loss = labels != null
+                ? alphaLossCategoricalK(batch, samples, outputs, FloatView.of(z[top]), labels, alpha, null,
+                        FloatView.of(dz[top]))
+                : alphaLossGaussianK(batch, samples, outputs, FloatView.of(z[top]), FloatView.of(y, 0, batch * outputs),
+                        logTau, alpha, null, FloatView.of(dz[top]), dLogTau == null ? null : FloatView.of(dLogTau, 0, 1));
+        for (int l = top; l >= 0; l--) {
+            int in = net.size(l);
+            int out = net.size(l + 1);
+            dropoutMatmulBackwardK(layerDropout(net, seed, step, l), batch, samples, l == 0, in, out,
+                    l == 0 ? FloatView.of(x, 0, batch * in) : FloatView.of(z[l - 1]),
+                    FloatView.of(params, net.weightOffset(l), in * out), FloatView.of(z[l]), net.activation(l),
+                    FloatView.of(dz[l]), FloatView.of(grads, net.weightOffset(l), in * out),
+                    FloatView.of(grads, net.biasOffset(l), out), l == 0 ? null : FloatView.of(dz[l - 1]));
+        }
+        return loss;
+    }
+
+    private static Dropout layerDropout(DenseStack net, long seed, int step, int layer) {
+        float p = net.dropout(layer);
+        return p == 0f ? Dropout.none() : new Dropout(seed, step, layer, p, net.noise());
+    }
+
     // ---- the backend's kernels: called only with arguments checked as above ----
 
     protected abstract void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask);
@@ -406,6 +506,14 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     /** {@code x*y}, or an exception naming the product when it does not fit in an int (arrays are int-indexed). */
+    private static void requireArray(float[] array, String name, int required, String shape) {
+        requireNonNull(array, name);
+        if (array.length < required) {
+            throw new IllegalArgumentException(name + ".length = " + array.length + " but " + shape + " = " + required
+                    + " required");
+        }
+    }
+
     private static int product(int x, int y, String name) {
         long p = (long) x * y;
         if (p > Integer.MAX_VALUE) {

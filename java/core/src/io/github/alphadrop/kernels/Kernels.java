@@ -147,4 +147,34 @@ public interface Kernels {
     /** {@link #alphaLossGaussian(int, int, int, float[], float[], float, float, float[], float[], float[])} on views. */
     double alphaLossGaussian(int batch, int samples, int dims, FloatView f, FloatView y, float logTau, float alpha,
                              FloatView lossPerPoint, FloatView df, FloatView dLogTau);
+
+    /**
+     * One training step of a dense network in one call: for every layer l, exactly
+     * {@link #dropoutMatmulForward} with {@code new Dropout(seed, step, l, net.dropout(l), net.noise())} (the
+     * first layer's input x shared by the K samples), then {@link #alphaLossCategorical} (labels) or
+     * {@link #alphaLossGaussian} (y), then {@link #dropoutMatmulBackward} down to layer 0, without an input
+     * gradient. Equal to those calls up to summation order; the native backend runs them fused, drawing each
+     * mask once (see {@link #prefersDenseStep}).
+     *
+     * @param params  the parameters, packed as {@link DenseStack} says, length {@code net.parameterCount()}
+     * @param x       batch × inputSize
+     * @param labels  class labels (length {@code >= batch}, each in [0, outputSize)), or null
+     * @param y       Gaussian targets batch × outputSize, or null; exactly one of labels and y is given
+     * @param logTau  the Gaussian likelihood's log precision (unused with labels)
+     * @param grads   output, length {@code net.parameterCount()}: the gradient of the batch-mean loss, packed
+     * @param dLogTau output of length {@code >= 1} for the gradient w.r.t. logTau (Gaussian), or null
+     * @return the batch mean of the loss
+     */
+    double denseStep(DenseStack net, long seed, int step, float[] params, int batch, int samples, float[] x,
+                     int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau);
+
+    /**
+     * Whether {@link #denseStep} is this backend's faster way to train a network of this shape than the
+     * per-layer kernels: on the native backend, networks small enough that a step is overhead-bound. It
+     * depends only on the shape (never on the thread count), so a trainer that follows it gets the same
+     * bits for any thread count. The Java reference composes its layer kernels either way: false.
+     */
+    default boolean prefersDenseStep(DenseStack net, int batch, int samples) {
+        return false;
+    }
 }

@@ -122,4 +122,12 @@ final class NativeBinding {
     static native double alpha_loss_gaussian(Engine engine, int batch, int samples, int dims, @Const FloatPointer f,
                                              @Const FloatPointer y, float logTau, float alpha,
                                              FloatPointer lossPerPoint, FloatPointer df, FloatPointer dLogTau);
+
+    static native double dense_step(Engine engine, long seed, int step, int noise, int layers, @Const IntPointer sizes,
+                                    @Const FloatPointer dropout, @Const IntPointer activations,
+                                    @Const FloatPointer params, int batch, int samples, @Const FloatPointer x,
+                                    @Const IntPointer labels, @Const FloatPointer y, float logTau, float alpha,
+                                    FloatPointer grads, FloatPointer dLogTau);
+
+    static native @Cast("const char*") String engine_rowgemm_ukernel(@Const Engine engine);
 }

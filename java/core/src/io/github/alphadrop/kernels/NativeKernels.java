@@ -2,6 +2,7 @@ package io.github.alphadrop.kernels;
 
 import io.github.alphadrop.kernels.NativeBinding.Engine;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
 
 import java.lang.ref.Cleaner;
 import java.util.concurrent.locks.ReentrantLock;
@@ -64,6 +65,7 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     }
 
     private final EngineState state = new EngineState();
+    private volatile boolean fusedDenseSteps = denseStepFromProperty();
     private final Cleaner.Cleanable cleanable;
     private final Isa isa;
     private final int threads;
@@ -295,6 +297,54 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
         Engine e = acquire();
         try {
             return SparseMode.values()[NativeBinding.engine_sparse_mode(e)];
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Multiply-adds of one forward pass (B·K rows) up to which {@link #prefersDenseStep} takes the fused step:
+     * there a step is mask generation and per-call overhead more than arithmetic, and the fused step, which
+     * runs on one thread, beats the per-layer kernels even when they have two (docs/performance.md).
+     */
+    public static final long DENSE_STEP_MAX_MULTIPLY_ADDS = 1L << 20;
+
+    /** The system property that turns the fused dense step off for new backends: auto (default) or never. */
+    public static final String DENSE_STEP_PROPERTY = "alphadrop.denseStep";
+
+    private static boolean denseStepFromProperty() {
+        String v = System.getProperty(DENSE_STEP_PROPERTY);
+        if (v == null || v.isBlank() || v.trim().equalsIgnoreCase("auto")) {
+            return true;
+        }
+        if (v.trim().equalsIgnoreCase("never")) {
+            return false;
+        }
+        throw new IllegalArgumentException("system property " + DENSE_STEP_PROPERTY + " must be auto or never, got '" + v
+                + "'");
+    }
+
+    /** Whether {@link #prefersDenseStep} may answer true (a fused step for small networks). */
+    public void setFusedDenseSteps(boolean enabled) {
+        fusedDenseSteps = enabled;
+    }
+
+    public boolean fusedDenseSteps() {
+        return fusedDenseSteps;
+    }
+
+    /** Small networks: forward multiply-adds of the B·K rows at most {@link #DENSE_STEP_MAX_MULTIPLY_ADDS}. */
+    @Override
+    public boolean prefersDenseStep(DenseStack net, int batch, int samples) {
+        return fusedDenseSteps && net != null && batch > 0 && samples > 0
+                && net.multiplyAdds((long) batch * samples) <= DENSE_STEP_MAX_MULTIPLY_ADDS;
+    }
+
+    /** The row GEMM of the fused dense step on this ISA, e.g. {@code f32_rowgemm_6x16_avx2}. */
+    public String rowGemmUkernel() {
+        Engine e = acquire();
+        try {
+            return NativeBinding.engine_rowgemm_ukernel(e);
         } finally {
             release();
         }
@@ -598,6 +648,45 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             s.store(3, df, size);
             s.store(4, dLogTau, 1);
             return mean;
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
+    protected double denseStepK(DenseStack net, long seed, int step, float[] params, int batch, int samples, float[] x,
+                                int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau) {
+        int layers = net.layers();
+        int[] widths = net.sizes();
+        int[] codes = new int[layers];
+        float[] rates = net.dropout();
+        for (int l = 0; l < layers; l++) {
+            codes[l] = net.activation(l).code;
+        }
+        int count = net.parameterCount();
+        StagingArea s = beginCall();
+        try {
+            IntPointer sizes = s.ints(1, widths, layers + 1);
+            IntPointer activations = s.ints(0, codes, layers);
+            FloatPointer pDropout = s.input(0, FloatView.of(rates), layers);
+            FloatPointer pParams = s.input(1, FloatView.of(params), count);
+            FloatPointer pX = s.input(2, FloatView.of(x), batch * net.inputSize());
+            FloatPointer pY = y == null ? null : s.input(3, FloatView.of(y), batch * net.outputSize());
+            FloatPointer pGrads = s.output(4, FloatView.of(grads), count);
+            FloatPointer pTau = dLogTau == null ? null : s.output(5, FloatView.of(dLogTau), 1);
+            double loss;
+            try {
+                loss = NativeBinding.dense_step(state.engine, seed, step, net.noise().code, layers, sizes, pDropout,
+                        activations, pParams, batch, samples, pX, labels == null ? null : s.ints(2, labels, batch),
+                        pY, logTau, alpha, pGrads, pTau);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("dense_step", e);
+            }
+            s.store(4, FloatView.of(grads), count);
+            if (dLogTau != null) {
+                s.store(5, FloatView.of(dLogTau), 1);
+            }
+            return loss;
         } finally {
             endCall();
         }

@@ -18,7 +18,7 @@ import org.bytedeco.javacpp.IntPointer;
 final class StagingArea implements AutoCloseable {
 
     private final FloatPointer[] slots = new FloatPointer[8];
-    private IntPointer ints;
+    private final IntPointer[] intSlots = new IntPointer[3];
 
     /** The view's first {@code n} floats in native memory: its own, or slot {@code slot} filled from the heap. */
     FloatPointer input(int slot, FloatView view, int n) {
@@ -61,19 +61,29 @@ final class StagingArea implements AutoCloseable {
         p.position(0);
     }
 
-    /** {@code values[0, n)} in native memory. */
+    /** {@code values[0, n)} in native memory (int slot 0). */
     IntPointer ints(int[] values, int n) {
-        if (ints == null || ints.capacity() < n) {
-            if (ints != null) {
-                ints.close();
+        return ints(0, values, n);
+    }
+
+    /** {@code values[0, n)} in native memory, int slot {@code slot}; null for null values. */
+    IntPointer ints(int slot, int[] values, int n) {
+        if (values == null) {
+            return null;
+        }
+        IntPointer p = intSlots[slot];
+        if (p == null || p.capacity() < n) {
+            if (p != null) {
+                p.close();
             }
-            ints = new IntPointer(Math.max(n, 64));
+            p = new IntPointer(Math.max(n, 64));
+            intSlots[slot] = p;
         }
         for (int done = 0; done < n; done += FloatView.COPY_CHUNK) {
             int len = Math.min(FloatView.COPY_CHUNK, n - done);
-            ints.position(done).put(values, done, len);
+            p.position(done).put(values, done, len);
         }
-        return ints.position(0);
+        return p.position(0);
     }
 
     private FloatPointer slot(int slot, int n) {
@@ -91,7 +101,10 @@ final class StagingArea implements AutoCloseable {
 
     /** Bytes held, for tests and diagnostics. */
     long bytes() {
-        long total = ints == null ? 0 : ints.capacity() * Integer.BYTES;
+        long total = 0;
+        for (IntPointer p : intSlots) {
+            total += p == null ? 0 : p.capacity() * Integer.BYTES;
+        }
         for (FloatPointer p : slots) {
             total += p == null ? 0 : p.capacity() * Float.BYTES;
         }
@@ -106,9 +119,11 @@ final class StagingArea implements AutoCloseable {
                 slots[i] = null;
             }
         }
-        if (ints != null) {
-            ints.close();
-            ints = null;
+        for (int i = 0; i < intSlots.length; i++) {
+            if (intSlots[i] != null) {
+                intSlots[i].close();
+                intSlots[i] = null;
+            }
         }
     }
 }

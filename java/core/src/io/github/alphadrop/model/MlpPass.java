@@ -1,5 +1,7 @@
 package io.github.alphadrop.model;
 
+import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.DenseStack;
 import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
@@ -19,6 +21,10 @@ import org.bytedeco.javacpp.FloatPointer;
  * they never cross between the JVM heap and the kernels; only the input, the weights, their gradients and
  * the output layer (the buffers callers see) do. {@link #close()} frees that memory at once; a pass that
  * is never closed frees it when it becomes unreachable.
+ *
+ * <p>A training step of a network the backend {@linkplain Kernels#prefersDenseStep prefers to fuse} (the
+ * native backend: small networks, such as the UCI models) runs as one {@link Kernels#denseStep} call through
+ * {@link #fusedStep}; it equals forward, loss and backward up to summation order.
  */
 public final class MlpPass implements AutoCloseable {
 
@@ -38,6 +44,9 @@ public final class MlpPass implements AutoCloseable {
     /** Concrete dropout models run here instead: their masks depend on the learned rates. */
     private final ConcretePass concrete;
     private static final float[] NO_LOGITS = new float[0];
+    private final DenseStack stack;
+    private final float[] packedParams;
+    private final float[] packedGrads;
 
     /**
      * @param maxBatch the largest batch B this pass will see
@@ -67,6 +76,10 @@ public final class MlpPass implements AutoCloseable {
                 : null;
         concrete = model.noise() == Dropout.Noise.CONCRETE ? new ConcretePass(model, kernels, maxBatch, samples) : null;
         boolean ownBuffers = dropConnect == null && concrete == null;
+        stack = ownBuffers ? denseStack(model) : null;
+        boolean fusable = stack != null && kernels.prefersDenseStep(stack, maxBatch, samples);
+        packedParams = fusable ? new float[stack.parameterCount()] : null;
+        packedGrads = fusable ? new float[stack.parameterCount()] : null;
         boolean nativeHidden = kernels instanceof NativeKernels && ownBuffers;
         for (int l = 0; l < layers; l++) {
             long size = rows * model.size(l + 1);
@@ -167,6 +180,57 @@ public final class MlpPass implements AutoCloseable {
                     model.activation(l), gradView[l], FloatView.of(weightGrad[l]), FloatView.of(biasGrad[l]),
                     inputGrad);
         }
+    }
+
+    private static DenseStack denseStack(Mlp model) {
+        int layers = model.layers();
+        float[] rates = new float[layers];
+        Activation[] activations = new Activation[layers];
+        for (int l = 0; l < layers; l++) {
+            rates[l] = model.dropout(l);
+            activations[l] = model.activation(l);
+        }
+        return new DenseStack(model.sizes(), rates, model.noise(), activations);
+    }
+
+    /**
+     * Whether {@link #fusedStep} serves a training step of {@code batch} inputs: input noise, and the backend
+     * prefers the fused step for this shape (it depends on the shape only, never on the thread count).
+     */
+    public boolean fusesStep(int batch) {
+        checkBatch(batch);
+        return packedParams != null && kernels.prefersDenseStep(stack, batch, samples);
+    }
+
+    /**
+     * One training step in one backend call: the stochastic forward, the alpha loss and the backward, filling
+     * {@link #weightGradient(int)} and {@link #biasGradient(int)} (the forward outputs are not kept).
+     *
+     * @param labels     class labels (categorical model), or null
+     * @param y          targets batch × outputSize (Gaussian model), or null
+     * @param logTauGrad receives d loss / d log τ (Gaussian), or null
+     * @return the batch mean of the loss
+     * @throws IllegalStateException if {@link #fusesStep} is false for this batch
+     */
+    public double fusedStep(float[] x, int batch, long seed, int step, int[] labels, float[] y, float alpha,
+                            float[] logTauGrad) {
+        if (!fusesStep(batch)) {
+            throw new IllegalStateException("a " + model.describe() + " step of batch " + batch + " on " + kernels.describe()
+                    + " is not fused; call forward and backward");
+        }
+        for (int l = 0; l < model.layers(); l++) {
+            float[] w = model.weights(l);
+            float[] b = model.biases(l);
+            System.arraycopy(w, 0, packedParams, stack.weightOffset(l), w.length);
+            System.arraycopy(b, 0, packedParams, stack.biasOffset(l), b.length);
+        }
+        double loss = kernels.denseStep(stack, seed, step, packedParams, batch, samples, x, labels, y, model.logTau(),
+                alpha, packedGrads, logTauGrad);
+        for (int l = 0; l < model.layers(); l++) {
+            System.arraycopy(packedGrads, stack.weightOffset(l), weightGrad[l], 0, weightGrad[l].length);
+            System.arraycopy(packedGrads, stack.biasOffset(l), biasGrad[l], 0, biasGrad[l].length);
+        }
+        return loss;
     }
 
     /** Frees the native activation buffers now; the pass must not be used afterwards. */

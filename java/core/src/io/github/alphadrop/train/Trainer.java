@@ -177,12 +177,17 @@ public final class Trainer {
                     // A learned noise precision that ran off: the Gaussian loss cannot be evaluated any more.
                     throw new TrainingDivergedException(epoch, s, Double.NaN);
                 }
-                float[] f = model.forward(xb, b, maskSeed, step);
-                double loss = lb != null
-                        ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, model.outputGradient())
-                        : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
-                                model.outputGradient(), logTauGrad);
-                model.backward(xb, b, maskSeed, step);
+                double loss;
+                if (model.fusesStep(b)) {
+                    loss = model.fusedStep(xb, b, lb, yb, maskSeed, step, objective.alpha(), logTauGrad);
+                } else {
+                    float[] f = model.forward(xb, b, maskSeed, step);
+                    loss = lb != null
+                            ? kernels.alphaLossCategorical(b, k, out, f, lb, objective.alpha(), null, model.outputGradient())
+                            : kernels.alphaLossGaussian(b, k, out, f, yb, model.logTau(), objective.alpha(), null,
+                                    model.outputGradient(), logTauGrad);
+                    model.backward(xb, b, maskSeed, step);
+                }
                 loss += model.addWeightDecay(weightDecay);
                 if (!learnTau) {
                     logTauGrad[0] = 0;
@@ -232,6 +237,17 @@ public final class Trainer {
         float[] outputGradient();
 
         void backward(float[] xb, int b, long maskSeed, int step);
+
+        /** Whether {@link #fusedStep} replaces forward, loss and backward for a batch of b. */
+        default boolean fusesStep(int b) {
+            return false;
+        }
+
+        /** Forward, loss and backward in one backend call; returns the loss. Only when {@link #fusesStep}. */
+        default double fusedStep(float[] xb, int b, int[] labels, float[] y, long maskSeed, int step, float alpha,
+                                 float[] logTauGrad) {
+            throw new UnsupportedOperationException("no fused step");
+        }
 
         void collect(List<float[]> params, List<float[]> grads);
 
@@ -297,6 +313,17 @@ public final class Trainer {
         @Override
         public void backward(float[] xb, int b, long maskSeed, int step) {
             pass.backward(xb, b, maskSeed, step, true, null);
+        }
+
+        @Override
+        public boolean fusesStep(int b) {
+            return pass.fusesStep(b);
+        }
+
+        @Override
+        public double fusedStep(float[] xb, int b, int[] labels, float[] y, long maskSeed, int step, float alpha,
+                                float[] logTauGrad) {
+            return pass.fusedStep(xb, b, maskSeed, step, labels, y, alpha, logTauGrad);
         }
 
         @Override

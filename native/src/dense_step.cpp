@@ -1,0 +1,268 @@
+// One training step of a small dense network in one call: every layer's dropout, product and
+// activation, the alpha-divergence loss, and the backward pass to every weight and bias gradient.
+//
+// Why a kernel of its own: a UCI step (13-50-1, B·K = 320) is under a million flops, and through the
+// per-layer kernels it paid a JNI round trip, a check and a staging copy per layer and call, and drew
+// every dropout mask two or three times (forward, dW, dA). Here each layer's mask is drawn once per
+// step into scratch (the same Philox multipliers as the per-layer kernels: this is not a stored mask,
+// it lives for one call), the products run through a small row GEMM on operands read in place, and
+// nothing is packed but the padded weights.
+//
+// Results equal the per-layer kernels up to summation order. Every output is summed in one fixed
+// order that depends only on the shape (one thread does the whole step), so the result is
+// bit-identical for any thread count, and avx2 and avx512 (which share the 256-bit row GEMM) agree to
+// the bit; the baseline multiplies and adds separately and differs by rounding.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "activation.h"
+#include "alphadrop/kernels.h"
+#include "common.h"
+#include "isa_kernels.h"
+#include "philox.h"
+#include "thread_pool.h"
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include "ukernels/f32_rowgemm_6x16_avx2.h"
+#else
+#include "ukernels/f32_rowgemm_portable.h"
+#endif
+
+ALPHADROP_ISA_BEGIN
+namespace kernels {
+
+namespace {
+
+using detail::fail;
+using detail::require_int_range;
+using detail::require_positive;
+using detail::require_ptr;
+
+inline void rowgemm(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
+                    int64_t ldb, const float* init, float* c, int64_t ldc, bool relu = false) {
+#if defined(__AVX2__) && defined(__FMA__)
+    ukernels::avx2::f32_rowgemm_6x16_avx2(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu);
+#else
+    ukernels::portable::f32_rowgemm_portable(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu);
+#endif
+}
+
+// sum_d x[d] w[d] over n (a multiple of 8, zero-padded): 8 partial sums added in lane order, at 256 bits
+// on avx2 and avx512 alike so both give the same bits. A one-output layer's forward, one row at a time
+// (its row GEMM would use one lane in eight).
+inline float dot8(const float* __restrict x, const float* __restrict w, int64_t n) {
+#if defined(__AVX2__) && defined(__FMA__)
+    __m256 acc = _mm256_setzero_ps();
+    for (int64_t d = 0; d < n; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + d), _mm256_loadu_ps(w + d), acc);
+    alignas(32) float lanes[8];
+    _mm256_store_ps(lanes, acc);
+#else
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t d = 0; d < n; d += 8) {
+        for (int j = 0; j < 8; ++j) lanes[j] = lanes[j] + x[d + j] * w[d + j];
+    }
+#endif
+    float sum = 0.0f;
+    for (int j = 0; j < 8; ++j) sum += lanes[j];
+    return sum;
+}
+
+constexpr int64_t pad8(int64_t n) { return (n + 7) / 8 * 8; }
+
+// Where layer l's buffers start in the step's scratch (floats).
+struct LayerPlan {
+    int64_t D, H, Hp, Dp;
+    float p;
+    int activation;
+    int64_t w, b;  // offsets of W_l (D x H) and b_l (H) in params / grads
+    float* mask;   // R x D multipliers (null when p == 0)
+    float* u;      // R x Dp masked input; pad columns 0
+    float* z;      // R x Hp output (post-activation); pad columns 0
+    float* dz;     // R x Hp gradient w.r.t. z, then w.r.t. the pre-activation
+    float* wp;     // D x Hp: W_l padded with zero columns
+    float* bp;     // Hp: b_l padded
+    float* wt;     // H x Dp: W_l transposed, padded (for dA after the first layer, and a one-output forward)
+    float* dwp;    // D x Hp: dW_l padded (one-output layers: dW_l^T, 1 x Dp)
+};
+
+float* step_scratch(size_t floats) {
+    thread_local std::vector<float> buffer;
+    if (buffer.size() < floats) buffer.assign(floats, 0.0f);
+    return buffer.data();
+}
+
+}  // namespace
+
+double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
+                  const float* dropout, const int* activations, const float* params, int batch, int samples,
+                  const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
+                  float* dlog_tau) {
+    static const char* const fn = "dense_step";
+    if (layers < 1 || layers > kDenseStepMaxLayers) {
+        fail(fn, "layers must be in [1, " + std::to_string(kDenseStepMaxLayers) + "], got " + std::to_string(layers));
+    }
+    require_ptr(sizes, fn, "sizes");
+    require_ptr(dropout, fn, "dropout");
+    require_ptr(activations, fn, "activations");
+    require_ptr(params, fn, "params");
+    require_ptr(x, fn, "x");
+    require_ptr(grads, fn, "grads");
+    require_positive(batch, fn, "batch");
+    require_positive(samples, fn, "samples");
+    if ((labels == nullptr) == (y == nullptr)) fail(fn, "exactly one of labels (categorical) and y (gaussian) must be given");
+    const int64_t B = batch, K = samples, R = B * K;
+    require_int_range(R, fn, "batch * samples");
+    for (int l = 0; l <= layers; ++l) require_positive(sizes[l], fn, ("sizes[" + std::to_string(l) + "]").c_str());
+    for (int l = 0; l < layers; ++l) {
+        detail::require_dropout(step, l, dropout[l], noise, fn);
+        detail::require_activation(activations[l], fn);
+    }
+
+    // Plan the scratch: per layer mask, u, z, dz, padded weights; then the compact f and df of the loss.
+    LayerPlan plan[kDenseStepMaxLayers];
+    int64_t total = 0, param_offset = 0;
+    for (int l = 0; l < layers; ++l) {
+        LayerPlan& q = plan[l];
+        q.D = sizes[l];
+        q.H = sizes[l + 1];
+        q.Hp = pad8(q.H);
+        q.Dp = pad8(q.D);
+        q.p = dropout[l];
+        q.activation = activations[l];
+        require_int_range(R * q.Hp, fn, "batch * samples * padded width");
+        require_int_range(R * q.D, fn, "batch * samples * in");
+        q.w = param_offset;
+        q.b = param_offset + q.D * q.H;
+        param_offset = q.b + q.H;
+        require_int_range(param_offset, fn, "parameter count");
+        total += (q.p != 0.0f ? R * q.D : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + q.Hp + (l > 0 || q.H == 1 ? q.H * q.Dp : 0);
+    }
+    const int64_t out = sizes[layers];
+    total += 2 * R * out;
+    float* next = step_scratch(size_t(total));
+    auto take = [&next](int64_t n) {
+        float* p = next;
+        next += n;
+        return p;
+    };
+    for (int l = 0; l < layers; ++l) {
+        LayerPlan& q = plan[l];
+        q.mask = q.p != 0.0f ? take(R * q.D) : nullptr;
+        q.u = take(R * q.Dp);
+        q.z = take(R * q.Hp);
+        q.dz = take(R * q.Hp);
+        q.wp = take(q.D * q.Hp);
+        q.dwp = take(q.Dp * q.Hp);
+        q.bp = take(q.Hp);
+        q.wt = l > 0 || q.H == 1 ? take(q.H * q.Dp) : nullptr;
+        // Padded copies of this step's weights (they change every step, so they are packed per call).
+        const float* w = params + q.w;
+        for (int64_t d = 0; d < q.D; ++d) {
+            std::memcpy(q.wp + d * q.Hp, w + d * q.H, size_t(q.H) * sizeof(float));
+            std::fill(q.wp + d * q.Hp + q.H, q.wp + (d + 1) * q.Hp, 0.0f);
+        }
+        std::memcpy(q.bp, params + q.b, size_t(q.H) * sizeof(float));
+        std::fill(q.bp + q.H, q.bp + q.Hp, 0.0f);
+        if (q.wt != nullptr) {
+            for (int64_t h = 0; h < q.H; ++h) {
+                for (int64_t d = 0; d < q.D; ++d) q.wt[h * q.Dp + d] = w[d * q.H + h];
+                std::fill(q.wt + h * q.Dp + q.D, q.wt + (h + 1) * q.Dp, 0.0f);
+            }
+        }
+    }
+    float* f = take(R * out);
+    float* df = take(R * out);
+
+    // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
+    for (int l = 0; l < layers; ++l) {
+        LayerPlan& q = plan[l];
+        if (q.mask != nullptr) {
+            const philox::MaskGen gen(seed, step, l, q.p, noise);
+            gen.fill_tile(0, R, 0, q.D, q.mask, q.D);
+        }
+        for (int64_t r = 0; r < R; ++r) {
+            const float* __restrict src = l == 0 ? x + (r / K) * q.D : plan[l - 1].z + r * plan[l - 1].Hp;
+            float* __restrict ur = q.u + r * q.Dp;
+            if (q.mask != nullptr) {
+                const float* __restrict mr = q.mask + r * q.D;
+                for (int64_t d = 0; d < q.D; ++d) ur[d] = src[d] * mr[d];
+            } else {
+                std::memcpy(ur, src, size_t(q.D) * sizeof(float));
+            }
+            for (int64_t d = q.D; d < q.Dp; ++d) ur[d] = 0.0f;
+        }
+        if (q.H == 1) {
+            for (int64_t r = 0; r < R; ++r) {
+                const float v = q.bp[0] + dot8(q.u + r * q.Dp, q.wt, q.Dp);
+                float* zr = q.z + r * q.Hp;
+                zr[0] = q.activation == ACT_RELU && v < 0.0f ? 0.0f : v;  // NaN and -0 pass, as in the tiles
+                for (int64_t h = 1; h < q.Hp; ++h) zr[h] = 0.0f;
+            }
+        } else {
+            rowgemm(R, q.Hp, q.D, q.u, q.Dp, 1, q.wp, q.Hp, q.bp, q.z, q.Hp, q.activation == ACT_RELU);
+        }
+        if (q.activation == ACT_TANH) {
+            const int64_t n = R * q.Hp;
+            for (int64_t i = 0; i < n; ++i) q.z[i] = tanh_float(q.z[i]);
+        }
+    }
+
+    // The loss on the compact outputs, and its gradient back into the padded rows.
+    const LayerPlan& top = plan[layers - 1];
+    for (int64_t r = 0; r < R; ++r) std::memcpy(f + r * out, top.z + r * top.Hp, size_t(out) * sizeof(float));
+    const double loss = labels != nullptr
+                            ? alpha_loss_categorical(pool, batch, samples, int(out), f, labels, alpha, nullptr, df)
+                            : alpha_loss_gaussian(pool, batch, samples, int(out), f, y, log_tau, alpha, nullptr, df,
+                                                  dlog_tau);
+    for (int64_t r = 0; r < R; ++r) {
+        std::memcpy(top.dz + r * top.Hp, df + r * out, size_t(out) * sizeof(float));
+        std::fill(top.dz + r * top.Hp + out, top.dz + (r + 1) * top.Hp, 0.0f);
+    }
+
+    // Backward: dzPre = dz .* act'(z); db = column sums; dW = u^T dzPre; dA = (dzPre W^T) .* m.
+    for (int l = layers - 1; l >= 0; --l) {
+        LayerPlan& q = plan[l];
+        float* db = grads + q.b;
+        {
+            // dzPre and the column sums in one pass (db in double, rows in order)
+            double* acc = detail::scratch<double>(detail::kScratchAccum, size_t(q.H));
+            for (int64_t h = 0; h < q.H; ++h) acc[h] = 0.0;
+            for (int64_t r = 0; r < R; ++r) {
+                float* __restrict row = q.dz + r * q.Hp;
+                const float* __restrict zr = q.z + r * q.Hp;
+                if (q.activation == ACT_RELU) {
+                    for (int64_t h = 0; h < q.H; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
+                } else if (q.activation == ACT_TANH) {
+                    for (int64_t h = 0; h < q.H; ++h) row[h] *= 1.0f - zr[h] * zr[h];
+                }
+                for (int64_t h = 0; h < q.H; ++h) acc[h] += double(row[h]);
+            }
+            for (int64_t h = 0; h < q.H; ++h) db[h] = float(acc[h]);
+        }
+        float* dw = grads + q.w;
+        if (q.H == 1) {
+            // dW^T = dzPre^T u: one row of Dp, the rows of u summed in order
+            rowgemm(1, q.Dp, R, q.dz, 0, q.Hp, q.u, q.Dp, nullptr, q.dwp, q.Dp);
+            std::memcpy(dw, q.dwp, size_t(q.D) * sizeof(float));
+        } else {
+            rowgemm(q.D, q.Hp, R, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp);
+            for (int64_t d = 0; d < q.D; ++d) std::memcpy(dw + d * q.H, q.dwp + d * q.Hp, size_t(q.H) * sizeof(float));
+        }
+        if (l == 0) break;
+        LayerPlan& below = plan[l - 1];  // below.Hp == q.Dp
+        rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, below.dz, below.Hp);
+        if (q.mask != nullptr) {
+            for (int64_t r = 0; r < R; ++r) {
+                float* __restrict dr = below.dz + r * below.Hp;
+                const float* __restrict mr = q.mask + r * q.D;
+                for (int64_t d = 0; d < q.D; ++d) dr[d] *= mr[d];
+            }
+        }
+    }
+    return loss;
+}
+
+}  // namespace kernels
+ALPHADROP_ISA_END

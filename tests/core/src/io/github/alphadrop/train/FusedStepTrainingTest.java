@@ -1,0 +1,64 @@
+package io.github.alphadrop.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.alphadrop.kernels.NativeKernels;
+import io.github.alphadrop.model.Likelihood;
+import io.github.alphadrop.model.Mlp;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The trainer on the native backend runs a small network's steps fused ({@link
+ * io.github.alphadrop.kernels.Kernels#denseStep}), and that trains the same model as the per-layer kernels.
+ */
+class FusedStepTrainingTest {
+
+    private static Mlp uciLikeModel() {
+        return Mlp.builder(6).hidden(20).output(1).dropout(0.05f).likelihood(Likelihood.gaussian(1.0, true)).seed(4)
+                .build();
+    }
+
+    private static TrainingResult train(NativeKernels kernels, Mlp model, float[] x, float[] y) {
+        return Trainer.builder(kernels).objective(new AlphaDivergence(0.5f, 10)).batchSize(32).epochs(4).seed(9)
+                .build().fit(model, x, y);
+    }
+
+    @Test
+    void fusedStepsTrainTheSameModelAsThePerLayerKernels() {
+        int n = 150;
+        Random random = new Random(2);
+        float[] x = new float[n * 6];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int d = 0; d < 6; d++) {
+                x[i * 6 + d] = (float) random.nextGaussian();
+                s += Math.sin(x[i * 6 + d]) * (d + 1);
+            }
+            y[i] = (float) (0.3 * s + 0.1 * random.nextGaussian());
+        }
+        Mlp fusedModel = uciLikeModel();
+        Mlp layerModel = uciLikeModel();
+        try (NativeKernels fused = new NativeKernels(1); NativeKernels perLayer = new NativeKernels(1)) {
+            perLayer.setFusedDenseSteps(false);
+            TrainingResult a = train(fused, fusedModel, x, y);
+            TrainingResult b = train(perLayer, layerModel, x, y);
+            assertEquals(0, fused.pathCounts().denseForward(), "the fused trainer called the per-layer forward");
+            assertTrue(perLayer.pathCounts().denseForward() > 0, "the per-layer trainer did not use the layer kernels");
+            for (int e = 0; e < a.epochLosses().length; e++) {
+                assertEquals(b.epochLosses()[e], a.epochLosses()[e], 1e-4 * Math.abs(b.epochLosses()[e]), "epoch " + e);
+            }
+            assertTrue(a.epochLosses()[3] < a.epochLosses()[0], "the loss did not fall");
+            for (int l = 0; l < fusedModel.layers(); l++) {
+                float[] wa = fusedModel.weights(l);
+                float[] wb = layerModel.weights(l);
+                for (int i = 0; i < wa.length; i++) {
+                    assertEquals(wb[i], wa[i], 1e-4, "W" + l + "[" + i + "]");
+                }
+            }
+            assertEquals(layerModel.logTau(), fusedModel.logTau(), 1e-4, "log tau");
+        }
+    }
+}
