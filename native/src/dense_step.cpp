@@ -36,6 +36,9 @@ namespace kernels {
 namespace {
 
 using detail::fail;
+
+// Mask floats drawn per tile in the forward: small enough to stay in L1 until u is computed from them.
+constexpr int64_t kMaskTileFloats = 2048;
 using detail::require_int_range;
 using detail::require_positive;
 using detail::require_ptr;
@@ -178,20 +181,23 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
     for (int l = 0; l < layers; ++l) {
         LayerPlan& q = plan[l];
-        if (q.mask != nullptr) {
-            const philox::MaskGen gen(seed, step, l, q.p, noise);
-            gen.fill_tile(0, R, 0, q.D, q.mask, q.D);
-        }
-        for (int64_t r = 0; r < R; ++r) {
-            const float* __restrict src = l == 0 ? x + (r / K) * q.D : plan[l - 1].z + r * plan[l - 1].Hp;
-            float* __restrict ur = q.u + r * q.Dp;
-            if (q.mask != nullptr) {
-                const float* __restrict mr = q.mask + r * q.D;
-                for (int64_t d = 0; d < q.D; ++d) ur[d] = src[d] * mr[d];
-            } else {
-                std::memcpy(ur, src, size_t(q.D) * sizeof(float));
+        // The mask in tiles of rows, each multiplied into u while it is still in L1.
+        const philox::MaskGen gen(seed, step, l, q.p, noise);
+        const int64_t tile = std::max<int64_t>(1, kMaskTileFloats / q.D);
+        for (int64_t r0 = 0; r0 < R; r0 += tile) {
+            const int64_t rows = std::min(tile, R - r0);
+            if (q.mask != nullptr) gen.fill_tile(uint32_t(r0), rows, 0, q.D, q.mask + r0 * q.D, q.D);
+            for (int64_t r = r0; r < r0 + rows; ++r) {
+                const float* __restrict src = l == 0 ? x + (r / K) * q.D : plan[l - 1].z + r * plan[l - 1].Hp;
+                float* __restrict ur = q.u + r * q.Dp;
+                if (q.mask != nullptr) {
+                    const float* __restrict mr = q.mask + r * q.D;
+                    for (int64_t d = 0; d < q.D; ++d) ur[d] = src[d] * mr[d];
+                } else {
+                    std::memcpy(ur, src, size_t(q.D) * sizeof(float));
+                }
+                for (int64_t d = q.D; d < q.Dp; ++d) ur[d] = 0.0f;
             }
-            for (int64_t d = q.D; d < q.Dp; ++d) ur[d] = 0.0f;
         }
         if (q.H == 1) {
             for (int64_t r = 0; r < R; ++r) {
@@ -221,9 +227,11 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         std::fill(top.dz + r * top.Hp + out, top.dz + (r + 1) * top.Hp, 0.0f);
     }
 
-    // Backward: dzPre = dz .* act'(z); db = column sums; dW = u^T dzPre; dA = (dzPre W^T) .* m.
+    // Backward: dzPre = dz .* act'(z); db = column sums; dW = u^T dzPre; dA = (dzPre W^T) .* m. The mask
+    // of dA is applied in the next layer down's dzPre pass (one pass over the rows instead of two).
     for (int l = layers - 1; l >= 0; --l) {
         LayerPlan& q = plan[l];
+        const float* above_mask = l + 1 < layers ? plan[l + 1].mask : nullptr;  // row r at above_mask + r * q.H
         float* db = grads + q.b;
         {
             // dzPre and the column sums in one pass (db in double, rows in order)
@@ -232,6 +240,10 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
             for (int64_t r = 0; r < R; ++r) {
                 float* __restrict row = q.dz + r * q.Hp;
                 const float* __restrict zr = q.z + r * q.Hp;
+                if (above_mask != nullptr) {
+                    const float* __restrict mr = above_mask + r * q.H;
+                    for (int64_t h = 0; h < q.H; ++h) row[h] *= mr[h];
+                }
                 if (q.activation == ACT_RELU) {
                     for (int64_t h = 0; h < q.H; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
                 } else if (q.activation == ACT_TANH) {
@@ -253,13 +265,6 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         if (l == 0) break;
         LayerPlan& below = plan[l - 1];  // below.Hp == q.Dp
         rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, below.dz, below.Hp);
-        if (q.mask != nullptr) {
-            for (int64_t r = 0; r < R; ++r) {
-                float* __restrict dr = below.dz + r * below.Hp;
-                const float* __restrict mr = q.mask + r * q.D;
-                for (int64_t d = 0; d < q.D; ++d) dr[d] *= mr[d];
-            }
-        }
     }
     return loss;
 }
