@@ -197,6 +197,50 @@ int main() {
             }
         }
     }
+    // The fused dense step: widths around the 8-column padding and the 16-column tiles, one-output layers,
+    // one and two hidden layers, both likelihoods, exact-size parameter, gradient and input buffers.
+    struct Net { std::vector<int> sizes; std::vector<float> p; std::vector<int> acts; };
+    const std::vector<Net> nets = {
+        {{13, 50, 1}, {0.05f, 0.05f}, {alphadrop::ACT_RELU, alphadrop::ACT_IDENTITY}},
+        {{1, 1}, {0.0f}, {alphadrop::ACT_IDENTITY}},
+        {{7, 9, 17, 3}, {0.5f, 0.0f, 0.25f}, {alphadrop::ACT_TANH, alphadrop::ACT_RELU, alphadrop::ACT_IDENTITY}},
+        {{33, 8, 1}, {0.3f, 0.1f}, {alphadrop::ACT_RELU, alphadrop::ACT_IDENTITY}},
+    };
+    for (const Net& net : nets) {
+        const int layers = int(net.sizes.size()) - 1;
+        size_t count = 0;
+        for (int l = 0; l < layers; ++l) count += size_t(net.sizes[l]) * net.sizes[l + 1] + net.sizes[l + 1];
+        for (int batch : {1, 5}) {
+            for (int samples : {1, 3}) {
+                for (int noise : {0, 1}) {
+                    for (bool categorical : {false, true}) {
+                        const int out = net.sizes[size_t(layers)];
+                        if (categorical && out < 2) continue;
+                        auto params = random(count, rng), x = random(size_t(batch) * net.sizes[0], rng);
+                        auto y = random(size_t(batch) * out, rng);
+                        std::vector<int> labels(static_cast<size_t>(batch));
+                        for (int n = 0; n < batch; ++n) labels[size_t(n)] = n % out;
+                        std::vector<float> want;
+                        for (int isa = 0; isa <= best; ++isa) {
+                            std::vector<float> grads(count);
+                            float dtau = 0.0f;
+                            const double loss = alphadrop::dense_step(
+                                engines[isa], 99, 4, noise, layers, net.sizes.data(), net.p.data(), net.acts.data(),
+                                params.data(), batch, samples, x.data(), categorical ? labels.data() : nullptr,
+                                categorical ? nullptr : y.data(), 0.2f, 0.5f, grads.data(), categorical ? nullptr : &dtau);
+                            ++calls;
+                            if (!std::isfinite(loss) && failures++ < 20) std::fprintf(stderr, "dense_step loss: isa %d\n", isa);
+                            if (isa == 0) {
+                                want = grads;
+                            } else {
+                                expect_close(want, grads, "dense_step grads", isa, noise, net.sizes[0], out);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     for (auto* e : engines) alphadrop::engine_destroy(e);
     std::printf("engine_edge_test: %ld kernel calls on %d ISA level(s), %d mismatches\n", calls, best + 1, failures);
     return failures == 0 ? 0 : 1;

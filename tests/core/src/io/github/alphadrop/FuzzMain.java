@@ -4,6 +4,7 @@ import io.github.alphadrop.data.CsvLoader;
 import io.github.alphadrop.data.IdxLoader;
 import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.DenseStack;
 import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Isa;
@@ -170,7 +171,8 @@ public final class FuzzMain {
             }
             Activation act = Activation.values()[r.nextInt(Activation.values().length)];
             long aSize = (shared ? batch : rows) * (long) in;
-            switch (r.nextInt(5)) {
+            switch (r.nextInt(6)) {
+                case 5 -> denseStepCase(k, r, batch, samples, in, out);
                 case 0 -> k.dropoutMask(d, r.nextInt(3) == 0 ? -1 : r.nextInt(100), batch, in, view(r, (long) batch * in, owned));
                 case 1 -> k.dropoutMatmulForward(d, batch, samples, shared, in, out, view(r, aSize, owned),
                         view(r, (long) in * out, owned), r.nextBoolean() ? null : view(r, out, owned), act,
@@ -195,6 +197,58 @@ public final class FuzzMain {
         } finally {
             owned.forEach(FloatPointer::close);
         }
+    }
+
+    /** A float array for {@code n} floats, sometimes too short or null, with a NaN now and then. */
+    private static float[] array(SplittableRandom r, long n) {
+        int p = r.nextInt(10);
+        if (p == 0) {
+            return null;
+        }
+        int len = (int) Math.max(0, Math.min(n, 4096));
+        if (p == 1 && len > 0) {
+            len = r.nextInt(len);
+        }
+        float[] a = new float[len];
+        for (int i = 0; i < len; i++) {
+            a[i] = r.nextInt(200) == 0 ? Float.NaN : (float) r.nextDouble(-3, 3);
+        }
+        return a;
+    }
+
+    /** The fused dense step, with a random network (sometimes invalid) and arguments. */
+    private static void denseStepCase(Kernels k, SplittableRandom r, int batch, int samples, int in, int out) {
+        int layers = r.nextInt(6) == 0 ? size(r) : r.nextInt(1, 4);
+        int[] sizes = new int[Math.max(1, Math.min(layers + 1, 70))];
+        for (int l = 0; l < sizes.length; l++) {
+            sizes[l] = l == 0 ? in : l == sizes.length - 1 ? out : size(r);
+        }
+        int n = sizes.length - 1;
+        float[] dropout = new float[Math.max(0, n + (r.nextInt(8) == 0 ? 1 : 0))];
+        for (int l = 0; l < dropout.length; l++) {
+            dropout[l] = r.nextInt(6) == 0 ? (float) r.nextDouble(-1, 2) : (float) r.nextDouble(0, 0.9);
+        }
+        Activation[] acts = new Activation[Math.max(0, n)];
+        for (int l = 0; l < acts.length; l++) {
+            acts[l] = r.nextInt(20) == 0 ? null : Activation.values()[r.nextInt(Activation.values().length)];
+        }
+        Dropout.Noise noise = Dropout.Noise.values()[r.nextInt(Dropout.Noise.values().length)];
+        DenseStack net = new DenseStack(sizes, dropout, noise, acts);
+        long params = net.parameterCount();
+        int[] labels = null;
+        float[] y = null;
+        if (r.nextBoolean()) {
+            labels = new int[Math.max(0, Math.min(batch, 4096))];
+            for (int i = 0; i < labels.length; i++) {
+                labels[i] = r.nextInt(-1, Math.max(1, out) + 1);
+            }
+        }
+        if (labels == null || r.nextInt(8) == 0) {
+            y = array(r, (long) batch * out);
+        }
+        k.denseStep(net, r.nextLong(), r.nextInt(5) == 0 ? -r.nextInt(1, 9) : r.nextInt(1000), array(r, params), batch,
+                samples, array(r, (long) batch * in), labels, y, (float) r.nextDouble(-60, 60),
+                (float) r.nextDouble(-0.5, 2), array(r, params), r.nextBoolean() ? null : array(r, 1));
     }
 
     private static Mlp smallModel(SplittableRandom r) {

@@ -45,6 +45,8 @@ final class InfoCommand implements Callable<Integer> {
                 m.put("threads", kernels.threads());
                 m.put("gemm_ukernel", kernels.gemmUkernel());
                 m.put("mask_emitter", kernels.maskEmitter());
+                m.put("rowgemm_ukernel", kernels.rowGemmUkernel());
+                m.put("fused_dense_steps", kernels.fusedDenseSteps());
                 if (peak) {
                     m.put("fma_peak_gflops_per_core", kernels.fmaPeakGflops(1.0));
                 }

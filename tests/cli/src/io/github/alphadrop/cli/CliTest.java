@@ -49,6 +49,7 @@ class CliTest {
             Run capped = run("info", "--json", "--threads", "1");
             assertEquals(0, capped.code(), capped.err());
             assertTrue(capped.out().contains("\"isa\":\"baseline\"") && capped.out().contains("\"gemm_ukernel\":\"openblas_sgemm\"")
+                    && capped.out().contains("\"rowgemm_ukernel\":\"f32_rowgemm_portable\"")
                     && capped.out().contains("\"threads\":1"), capped.out());
             System.setProperty("alphadrop.isa", "sse9");
             Run bad = run("info");
