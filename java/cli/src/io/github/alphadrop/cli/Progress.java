@@ -29,6 +29,11 @@ final class Progress {
 
     /** Reports that {@code done} of {@code total} units are finished, with an optional note (e.g. the loss). */
     void update(long done, String note) {
+        update(done, () -> note);
+    }
+
+    /** As {@link #update(long, String)}, the note built only when a line is drawn (callers per training step). */
+    void update(long done, java.util.function.Supplier<String> note) {
         if (!enabled) {
             return;
         }
@@ -41,6 +46,7 @@ final class Progress {
             return; // the caller's own summary line follows
         }
         lastDraw = now;
+        String text = note.get();
         double elapsed = (now - start) / 1e9;
         double fraction = Math.min(1.0, (double) done / total);
         double eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : Double.NaN;
@@ -48,7 +54,7 @@ final class Progress {
         int filled = (int) Math.round(fraction * width);
         String bar = "#".repeat(filled) + "-".repeat(width - filled);
         out.printf(Locale.ROOT, "%s%s [%s] %3.0f%% %s ETA %s%s%s", terminal ? "\r" : "", label, bar, 100 * fraction,
-                time(elapsed), Double.isNaN(eta) ? "?" : time(eta), note == null ? "" : "  " + note,
+                time(elapsed), Double.isNaN(eta) ? "?" : time(eta), text == null ? "" : "  " + text,
                 terminal ? "" : System.lineSeparator());
         out.flush();
     }
@@ -56,7 +62,7 @@ final class Progress {
     /** Ends the bar's line. */
     void finish() {
         if (enabled && terminal) {
-            update(total, null);
+            update(total, (String) null);
             out.println();
         }
     }

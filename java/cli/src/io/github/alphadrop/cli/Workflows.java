@@ -158,7 +158,7 @@ final class Workflows {
                     @Override
                     public void onStep(int epoch, int step, int stepsPerEpoch, double loss) {
                         progress.update((long) epoch * stepsPerEpoch + step + 1,
-                                String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, spec.epochs(),
+                                () -> String.format(Locale.ROOT, "epoch %d/%d loss %.4f", epoch + 1, spec.epochs(),
                                         Double.isNaN(lastEpochLoss) ? loss : lastEpochLoss));
                     }
 
