@@ -57,6 +57,25 @@ public record DenseStack(int[] sizes, float[] dropout, Dropout.Noise noise, Acti
         activations = activations.clone();
     }
 
+    /** The widths, not copied: for the backends of this package, which only read them. */
+    int[] sizesView() {
+        return sizes;
+    }
+
+    /** The drop rates, not copied (read only, as {@link #sizesView()}). */
+    float[] dropoutView() {
+        return dropout;
+    }
+
+    /** The native activation codes, one per layer (a new array; the backend caches nothing per step). */
+    int[] activationCodes() {
+        int[] codes = new int[activations.length];
+        for (int l = 0; l < codes.length; l++) {
+            codes[l] = activations[l].code;
+        }
+        return codes;
+    }
+
     /** The widths (a copy). */
     @Override
     public int[] sizes() {

@@ -657,17 +657,13 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     protected double denseStepK(DenseStack net, long seed, int step, float[] params, int batch, int samples, float[] x,
                                 int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau) {
         int layers = net.layers();
-        int[] widths = net.sizes();
-        int[] codes = new int[layers];
-        float[] rates = net.dropout();
-        for (int l = 0; l < layers; l++) {
-            codes[l] = net.activation(l).code;
-        }
+        int[] widths = net.sizesView();
+        float[] rates = net.dropoutView();
         int count = net.parameterCount();
         StagingArea s = beginCall();
         try {
             IntPointer sizes = s.ints(1, widths, layers + 1);
-            IntPointer activations = s.ints(0, codes, layers);
+            IntPointer activations = s.ints(0, net.activationCodes(), layers);
             FloatPointer pDropout = s.input(0, FloatView.of(rates), layers);
             FloatPointer pParams = s.input(1, FloatView.of(params), count);
             FloatPointer pX = s.input(2, FloatView.of(x), batch * net.inputSize());
