@@ -23,7 +23,7 @@ final class NetworkOptions {
 
     @Option(names = "--dropout", split = ",", paramLabel = "P", converter = Converters.DropProbability.class,
             description = "Drop probability before every dense layer, inputs included (train: one value, default 0.5;"
-                    + " uci: default 0.05, or a grid chosen on --validate, 0.005,0.01,0.05,0.1 for concrete).")
+                    + " uci: several values form a grid chosen on --validate; default 0.005,0.01,0.05,0.1 on every set).")
     List<Float> dropout;
 
     @Option(names = "--batch", paramLabel = "B", converter = Converters.PositiveInt.class,

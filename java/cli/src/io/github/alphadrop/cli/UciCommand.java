@@ -59,7 +59,8 @@ final class UciCommand implements Callable<Integer> {
     String splits;
 
     @Option(names = "--validate", paramLabel = "F",
-            description = "With several --dropout values: fraction of each training split held out to choose one by validation log-likelihood (default 0.2).")
+            description = "Fraction of each training split held out to choose among several --dropout values (and --dropout-regulariser values)"
+                    + " by validation log-likelihood; the chosen one is then trained on the whole split (default 0.2).")
     Double validate;
 
     @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect|concrete",

@@ -46,8 +46,24 @@ class UciCommandTest {
         List<String> lines = Files.readAllLines(csv);
         assertEquals(5, lines.size(), "header and one row per split and alpha: " + lines);
         assertTrue(lines.get(0).startsWith("set,split,alpha,dropout,"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("uci-toy,0,0.0,0.05,38,10,"), lines.get(1));
-        assertTrue(lines.get(4).startsWith("uci-toy,1,1.0,0.05,38,10,"), lines.get(4));
+        assertTrue(lines.get(1).startsWith("uci-toy,0,0.0,"), lines.get(1));
+        assertTrue(lines.get(4).startsWith("uci-toy,1,1.0,"), lines.get(4));
+        // The default protocol on any set: the rate chosen from 0.005, 0.01, 0.05, 0.1 on 20 % of the training split,
+        // the one with the lowest validation NLL, then trained on the whole split (38 rows).
+        List<Float> grid = List.of(0.005f, 0.01f, 0.05f, 0.1f);
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            assertEquals("38", cells[4], "trained on the whole training split: " + line);
+            String[] validation = cells[12].split(";");
+            assertEquals(4, validation.length, "one validation NLL per rate of the default grid: " + line);
+            int best = 0;
+            for (int i = 1; i < validation.length; i++) {
+                if (Double.parseDouble(validation[i]) < Double.parseDouble(validation[best])) {
+                    best = i;
+                }
+            }
+            assertEquals(grid.get(best), Float.parseFloat(cells[3]), "the rate with the lowest validation NLL: " + line);
+        }
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(List.of(csv), files.toList(), "no temporary files left behind");
         }

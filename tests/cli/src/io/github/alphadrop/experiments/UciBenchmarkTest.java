@@ -4,6 +4,7 @@ import io.github.alphadrop.data.SharedData;
 import io.github.alphadrop.data.TrainTest;
 import io.github.alphadrop.data.UciLoader;
 import io.github.alphadrop.kernels.JavaKernels;
+import io.github.alphadrop.kernels.Dropout;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +43,7 @@ class UciBenchmarkTest {
     /** Small enough for a test: a few hundred minibatches per run. */
     static UciSettings small() {
         return UciSettings.forSet("uci-toy").toBuilder().hidden(16).epochs(40).testSamples(200).batchSize(8)
-                .learningRate(1e-2).build();
+                .learningRate(1e-2).dropout(0.05f).build();
     }
 
     @Test
@@ -205,14 +206,22 @@ class UciBenchmarkTest {
         assertEquals(32, boston.batchSize());
         assertEquals(1e-3, boston.learningRate());
         assertEquals(10_000, boston.testSamples());
-        assertArrayEquals(new float[]{0.05f}, boston.dropoutRates());
         UciSettings protein = UciSettings.forSet(UciSettings.PROTEIN);
         assertEquals(100, protein.hidden());
         assertEquals(100, protein.epochs());
-        UciSettings concrete = UciSettings.forSet("concrete");
-        assertTrue(concrete.selectsDropout(), "concrete chooses its dropout on validation data");
-        assertArrayEquals(new float[]{0.005f, 0.01f, 0.05f, 0.1f}, concrete.dropoutRates());
-        assertEquals(0.2, concrete.validateFraction());
+        // One protocol for every set: the dropout rate chosen from the same grid on 20 % of each training split.
+        for (String set : List.of("bostonHousing", "concrete", "energy", "kin8nm", "naval-propulsion-plant",
+                "power-plant", UciSettings.PROTEIN, "wine-quality-red", "yacht", "some-new-set")) {
+            UciSettings s = UciSettings.forSet(set);
+            assertTrue(s.selectsDropout(), set + " chooses its dropout on validation data");
+            assertArrayEquals(new float[]{0.005f, 0.01f, 0.05f, 0.1f}, s.dropoutRates(), set);
+            assertEquals(0.2, s.validateFraction(), set);
+        }
+        UciSettings.defaultDropoutGrid()[0] = 0.9f;
+        assertArrayEquals(new float[]{0.005f, 0.01f, 0.05f, 0.1f}, UciSettings.forSet("x").dropoutRates(),
+                "the default grid cannot be changed through its copy");
+        // Concrete dropout learns its rates from one start on every set, with no grid.
+        assertArrayEquals(new float[]{0.1f}, UciSettings.forSet("kin8nm", Dropout.Noise.CONCRETE).dropoutRates());
         // N(0,1) prior: KL/N = (1-p)/(2N) per datapoint.
         assertEquals(0.95 / 900, boston.weightDecayFor(0.05f, 450), 1e-12);
         assertEquals(1e-4, boston.toBuilder().weightDecay(1e-4).build().weightDecayFor(0.05f, 450));
@@ -225,7 +234,8 @@ class UciBenchmarkTest {
         Optional<Path> dir = SharedData.resolve("uci/bostonHousing");
         assumeTrue(dir.isPresent(), () -> "real data not found: " + SharedData.location().resolve("uci/bostonHousing")
                 + " (set -D" + SharedData.PROPERTY + "=DIR to point at the shared data folder)");
-        UciSettings s = UciSettings.forSet("bostonHousing").toBuilder().epochs(5).testSamples(500).build();
+        UciSettings s = UciSettings.forSet("bostonHousing").toBuilder().epochs(5).testSamples(500).dropout(0.05f)
+                .build();
         SplitResult r = UciBenchmark.open(dir.get(), s, new float[]{0.5f}, new int[]{0}).run(1, JavaKernels::new, null)
                 .get(0);
         assertEquals(506, r.trainSize() + r.testSize());
