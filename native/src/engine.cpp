@@ -117,6 +117,12 @@ void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, 
     e.table.dropout_mask(e.pool, seed, step, layer, p, noise, row_offset, rows, cols, mask);
 }
 
+void concrete_mask(Engine* engine, long long seed, int step, int layer, double logit_factor, double scale, int row_offset,
+                   int rows, int cols, float* mask) {
+    Engine& e = live(engine, "concrete_mask");
+    e.table.concrete_mask(e.pool, seed, step, layer, logit_factor, scale, row_offset, rows, cols, mask);
+}
+
 void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z) {

@@ -14,6 +14,9 @@ using runtime::ThreadPool;
 void dropout_mask(ThreadPool& pool, long long seed, int step, int layer, float p, int noise, int row_offset, int rows, int cols,
                   float* mask);
 
+void concrete_mask(ThreadPool& pool, long long seed, int step, int layer, double logit_factor, double scale,
+                   int row_offset, int rows, int cols, float* mask);
+
 void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long seed, int step, int layer, float p, int noise, int batch, int samples,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z);

@@ -68,6 +68,7 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         "philox4x32_10_x16_portable",
 #endif
         &k::dropout_mask,
+        &k::concrete_mask,
         &k::dropout_matmul_forward,
         &k::dropout_matmul_backward,
         &k::conv2d_forward,

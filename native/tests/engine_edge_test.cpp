@@ -5,6 +5,7 @@
 // -DALPHADROP_SANITIZE=ON) any write or read past a matrix fails the run; UndefinedBehaviorSanitizer
 // checks the arithmetic. Every result is also compared with the baseline level's dense path.
 #include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -236,6 +237,25 @@ int main() {
                                 expect_close(want, grads, "dense_step grads", isa, noise, net.sizes[0], out);
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+    // Concrete dropout's masks: widths around the 64-column Philox batches, exact-size buffers, infinite
+    // logit_factor (every value 1) and a rate near 1; every ISA equals the baseline to the bit.
+    for (int cols : {1, 4, 5, 63, 64, 65, 129}) {
+        for (int rows : {1, 9}) {
+            for (const auto& [factor, scale] : {std::pair{1e10, 1.1}, std::pair{HUGE_VAL, 1.0}, std::pair{0.5, 1e12}}) {
+                std::vector<float> want;
+                for (int isa = 0; isa <= best; ++isa) {
+                    std::vector<float> m(size_t(rows) * cols);
+                    alphadrop::concrete_mask(engines[isa], -3, 2, 1, factor, scale, 11, rows, cols, m.data());
+                    ++calls;
+                    if (isa == 0) {
+                        want = m;
+                    } else if (std::memcmp(want.data(), m.data(), m.size() * sizeof(float)) != 0 && failures++ < 20) {
+                        std::fprintf(stderr, "concrete_mask differs: isa %d cols %d\n", isa, cols);
                     }
                 }
             }

@@ -69,6 +69,12 @@ long long engine_path_count(const Engine* engine, int which);
 void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int noise,
                   int row_offset, int rows, int cols, float* mask);
 
+// Concrete dropout's relaxed masks (io.github.alphadrop.kernels.ConcreteMask) for rows [row_offset,
+// row_offset + rows), columns [0, cols): logit_factor = exp(-logit / 0.1) and scale = 1 / (1 - p) come from the
+// caller, so the per-element arithmetic is the same correctly rounded sequence on every backend.
+void concrete_mask(Engine* engine, long long seed, int step, int layer, double logit_factor, double scale,
+                   int row_offset, int rows, int cols, float* mask);
+
 // z = act((m .* a) w + bias), shared_input: a is B x D and serves K rows each; else a is (B*K) x D.
 void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer, float p, int noise,
                             int batch, int samples, bool shared_input, int in, int out,

@@ -171,7 +171,11 @@ public final class FuzzMain {
             }
             Activation act = Activation.values()[r.nextInt(Activation.values().length)];
             long aSize = (shared ? batch : rows) * (long) in;
-            switch (r.nextInt(6)) {
+            switch (r.nextInt(7)) {
+                case 6 -> k.concreteMask(r.nextLong(), r.nextInt(5) == 0 ? -1 : r.nextInt(1000),
+                        r.nextInt(5) == 0 ? r.nextInt() : r.nextInt(4),
+                        r.nextInt(5) == 0 ? (float) r.nextDouble(-200, 200) : (float) r.nextDouble(-8, 8),
+                        r.nextInt(3) == 0 ? -1 : r.nextInt(100), batch, in, view(r, (long) batch * in, owned));
                 case 5 -> denseStepCase(k, r, batch, samples, in, out);
                 case 0 -> k.dropoutMask(d, r.nextInt(3) == 0 ? -1 : r.nextInt(100), batch, in, view(r, (long) batch * in, owned));
                 case 1 -> k.dropoutMatmulForward(d, batch, samples, shared, in, out, view(r, aSize, owned),

@@ -83,6 +83,29 @@ public abstract class AbstractKernels implements Kernels {
     }
 
     @Override
+    public final void concreteMask(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols,
+                                   FloatView mask) {
+        if (step < 0) {
+            throw new IllegalArgumentException("step must be >= 0, got " + step);
+        }
+        if (layer < 0 || layer >= 65536) {
+            throw new IllegalArgumentException("layer must be in [0, 65536), got " + layer);
+        }
+        String badLogit = ConcreteMask.invalidLogit(logit);
+        if (badLogit != null) {
+            throw new IllegalArgumentException("logit: " + badLogit);
+        }
+        if (rowOffset < 0) {
+            throw new IllegalArgumentException("rowOffset must be >= 0, got " + rowOffset);
+        }
+        requirePositive(rows, "rows");
+        requirePositive(cols, "cols");
+        sum(rowOffset, rows, "rowOffset+rows");
+        requireLength(mask, "mask", product(rows, cols, "rows*cols"), "rows*cols");
+        concreteMaskK(seed, step, layer, logit, rowOffset, rows, cols, mask);
+    }
+
+    @Override
     public final void dropoutMatmulForward(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
                                            int out, FloatView a, FloatView w, FloatView bias, Activation activation,
                                            FloatView z) {
@@ -390,6 +413,10 @@ public abstract class AbstractKernels implements Kernels {
     // ---- the backend's kernels: called only with arguments checked as above ----
 
     protected abstract void dropoutMaskK(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask);
+
+    /** {@link #concreteMask} on checked arguments. */
+    protected abstract void concreteMaskK(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols,
+                                          FloatView mask);
 
     protected abstract void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput,
                                                   int in, int out, FloatView a, FloatView w, FloatView bias,

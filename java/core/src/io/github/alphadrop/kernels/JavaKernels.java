@@ -47,6 +47,15 @@ public final class JavaKernels extends AbstractKernels {
     }
 
     @Override
+    protected void concreteMaskK(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols,
+                                 FloatView mask) {
+        int n = rows * cols;
+        float[] m = out(mask, n);
+        ConcreteMask.fill(seed, step, layer, logit, rowOffset, rows, cols, m, 0);
+        commit(mask, m, n);
+    }
+
+    @Override
     protected void dropoutMatmulForwardK(Dropout dropout, int batch, int samples, boolean sharedInput, int in,
                                          int out, FloatView a, FloatView w, FloatView bias, Activation activation,
                                          FloatView z) {

@@ -43,6 +43,13 @@ public interface Kernels {
     void dropoutMask(Dropout dropout, int rowOffset, int rows, int cols, FloatView mask);
 
     /**
+     * Writes concrete dropout's relaxed masks ({@link ConcreteMask}) of layer {@code layer} with drop logit
+     * {@code logit} for rows {@code [rowOffset, rowOffset + rows)} and columns {@code [0, cols)} into {@code mask}
+     * (rows×cols, row-major). Every backend gives the same floats.
+     */
+    void concreteMask(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols, FloatView mask);
+
+    /**
      * Forward of a dense layer with dropout on its input, for K samples per datapoint:
      * {@code z[r,:] = act((m[r,:] ⊙ a[row(r),:]) w + bias)}, r = n*K + k.
      *

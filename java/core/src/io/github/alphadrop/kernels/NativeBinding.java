@@ -87,6 +87,9 @@ final class NativeBinding {
     static native void dropout_mask(Engine engine, long seed, int step, int layer, float p, int noise, int rowOffset, int rows,
                                     int cols, FloatPointer mask);
 
+    static native void concrete_mask(Engine engine, long seed, int step, int layer, double logitFactor, double scale,
+                                     int rowOffset, int rows, int cols, FloatPointer mask);
+
     static native void dropout_matmul_forward(Engine engine, long seed, int step, int layer, float p, int noise, int batch,
                                               int samples, boolean sharedInput, int in, int out,
                                               @Const FloatPointer a, @Const FloatPointer w, @Const FloatPointer bias,

@@ -455,6 +455,25 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     }
 
     @Override
+    protected void concreteMaskK(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols,
+                                 FloatView mask) {
+        StagingArea s = beginCall();
+        try {
+            int n = rows * cols;
+            FloatPointer m = s.output(0, mask, n);
+            try {
+                NativeBinding.concrete_mask(state.engine, seed, step, layer, ConcreteMask.logitFactor(logit),
+                        ConcreteMask.scale(logit), rowOffset, rows, cols, m);
+            } catch (RuntimeException e) {
+                throw NativeKernelException.of("concrete_mask", e);
+            }
+            s.store(0, mask, n);
+        } finally {
+            endCall();
+        }
+    }
+
+    @Override
     protected void dropoutMatmulForwardK(Dropout d, int batch, int samples, boolean sharedInput, int in, int out,
                                          FloatView a, FloatView w, FloatView bias, Activation activation,
                                          FloatView z) {

@@ -1,6 +1,9 @@
 package io.github.alphadrop.model;
 
-import io.github.alphadrop.kernels.Philox;
+import io.github.alphadrop.kernels.ConcreteMask;
+import io.github.alphadrop.kernels.FloatView;
+import io.github.alphadrop.kernels.JavaKernels;
+import io.github.alphadrop.kernels.Kernels;
 
 /**
  * Concrete dropout's relaxed Bernoulli masks (Gal, Hron and Kendall, "Concrete Dropout", 2017). A layer's drop
@@ -12,22 +15,23 @@ import io.github.alphadrop.kernels.Philox;
  * mask is differentiable in ρ, {@code dm/dρ = m (p − z/t)}, with z = 1 − m (1 − p), so the mask alone carries
  * what backward needs.
  *
- * <p>The uniform u of element (row, column) is word {@code column % 4} of the Philox4x32-10 output at counter
- * (column / 4, row, layer, step) under the run's key, as {@code (word + 0.5) / 2³²}: never 0 or 1. The masks
- * are computed in Java for every backend (they need {@code log} and {@code exp}, whose last bits differ between
- * Java and C), so Java and native training see identical masks.
+ * <p>The masks themselves come from the backend ({@link Kernels#concreteMask}, specified in {@link ConcreteMask}):
+ * they need one {@code exp} per layer, computed in Java, and only correctly rounded arithmetic per element, so Java
+ * and native training see identical masks.
  */
 public final class ConcreteDropout {
 
-    /** The relaxation's temperature, the paper's 0.1; {@link #fill} relies on 1/t being the integer 10. */
-    public static final double TEMPERATURE = 0.1;
+    /** The relaxation's temperature, the paper's 0.1 ({@link ConcreteMask#TEMPERATURE}). */
+    public static final double TEMPERATURE = ConcreteMask.TEMPERATURE;
+
+    private static final Kernels JAVA = new JavaKernels();
 
     private ConcreteDropout() {
     }
 
     /** The drop rate of a logit, {@code 1 / (1 + e^-ρ)}. */
     public static double rate(float logit) {
-        return 1.0 / (1.0 + Math.exp(-(double) logit));
+        return ConcreteMask.rate(logit);
     }
 
     /** The logit of a drop rate in (0, 1). */
@@ -40,31 +44,10 @@ public final class ConcreteDropout {
 
     /**
      * Mask rows [rowOffset, rowOffset + rows) × columns [0, cols) of layer {@code layer} with logit ρ into
-     * {@code mask[0 .. rows·cols)}, row-major.
+     * {@code mask[0 .. rows·cols)}, row-major, in Java: {@link Kernels#concreteMask} of {@link JavaKernels}.
      */
     public static void fill(long seed, int step, int layer, float logit, int rowOffset, int rows, int cols, float[] mask) {
-        double p = rate(logit);
-        double scale = 1.0 / (1.0 - p);
-        // With t = 1/10, 1 − z = 1 / (1 + 1/q), q = e^(−10ρ) ((1 − u)/u)^10: one exp per layer, and per element
-        // only correctly rounded products and quotients, where the formula as written needs a log and an exp.
-        double c = Math.exp(-(double) logit / TEMPERATURE);
-        int[] block = new int[4];
-        for (int r = 0; r < rows; r++) {
-            for (int col = 0; col < cols; col += 4) {
-                Philox.philox4x32(col >>> 2, rowOffset + r, layer, step, (int) seed, (int) (seed >>> 32), block);
-                int end = Math.min(4, cols - col);
-                for (int j = 0; j < end; j++) {
-                    double w = (block[j] & 0xFFFF_FFFFL) + 0.5;
-                    double ratio = (0x1p32 - w) / w;
-                    double r2 = ratio * ratio;
-                    double r5 = r2 * r2 * ratio;
-                    double q = c * (r5 * r5);
-                    // q = 0 gives 1/q = ∞ and keep 0; q = ∞ gives keep 1: no NaN at either end.
-                    double keep = 1.0 / (1.0 + 1.0 / q);
-                    mask[r * cols + col + j] = (float) (keep * scale);
-                }
-            }
-        }
+        JAVA.concreteMask(seed, step, layer, logit, rowOffset, rows, cols, FloatView.of(mask, 0, rows * cols));
     }
 
     /** dm/dρ of a mask value m of a layer with drop rate p. */
