@@ -13,6 +13,7 @@
 // bit-identical for any thread count, and avx2 and avx512 (which share the 256-bit row GEMM) agree to
 // the bit; the baseline multiplies and adds separately and differs by rounding.
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "activation.h"
 #include "alphadrop/kernels.h"
 #include "common.h"
+#include "concrete_mask.h"
 #include "isa_kernels.h"
 #include "philox.h"
 #include "thread_pool.h"
@@ -80,15 +82,24 @@ struct LayerPlan {
     float p;
     int activation;
     int64_t w, b;  // offsets of W_l (D x H) and b_l (H) in params / grads
-    float* mask;   // R x D multipliers (null when p == 0)
+    float* mask;   // R x D multipliers (null when p == 0 and the noise is not concrete)
     float* u;      // R x Dp masked input; pad columns 0
     float* z;      // R x Hp output (post-activation); pad columns 0
     float* dz;     // R x Hp gradient w.r.t. z, then w.r.t. the pre-activation
     float* wp;     // D x Hp: W_l padded with zero columns
     float* bp;     // Hp: b_l padded
-    float* wt;     // H x Dp: W_l transposed, padded (for dA after the first layer, and a one-output forward)
+    float* wt;     // H x Dp: W_l transposed, padded (for dA after the first layer or with concrete masks, and a
+                   // one-output forward)
     float* dwp;    // D x Hp: dW_l padded (one-output layers: dW_l^T, 1 x Dp)
 };
+
+constexpr int kNoiseConcrete = 3;
+
+// dm/dlogit of a concrete mask value m of rate p: m (p - z / t), z = 1 - m (1 - p), t = 0.1 (as in Java).
+inline double concrete_mask_derivative(float m, double p) {
+    const double z = 1.0 - double(m) * (1.0 - p);
+    return double(m) * (p - z / 0.1);
+}
 
 float* step_scratch(size_t floats) {
     thread_local std::vector<float> buffer;
@@ -101,7 +112,7 @@ float* step_scratch(size_t floats) {
 double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
                   const float* dropout, const int* activations, const float* params, int batch, int samples,
                   const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
-                  float* dlog_tau) {
+                  float* dlog_tau, const double* concrete, float* dlogits) {
     static const char* const fn = "dense_step";
     if (layers < 1 || layers > kDenseStepMaxLayers) {
         fail(fn, "layers must be in [1, " + std::to_string(kDenseStepMaxLayers) + "], got " + std::to_string(layers));
@@ -118,10 +129,29 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     const int64_t B = batch, K = samples, R = B * K;
     require_int_range(R, fn, "batch * samples");
     for (int l = 0; l <= layers; ++l) require_positive(sizes[l], fn, ("sizes[" + std::to_string(l) + "]").c_str());
+    // Concrete dropout (noise 3): per layer (exp(-logit / 0.1), 1 / (1 - p), p) from the caller, and d/dlogit out.
+    const bool concrete_noise = noise == kNoiseConcrete;
+    if (concrete_noise) {
+        require_ptr(concrete, fn, "concrete");
+        require_ptr(dlogits, fn, "dlogits");
+        if (step < 0) fail(fn, "step must be >= 0, got " + std::to_string(step));
+        for (int l = 0; l < layers; ++l) {
+            const double c = concrete[3 * l], scale = concrete[3 * l + 1], p = concrete[3 * l + 2];
+            if (!(c >= 0) || !(scale >= 1 && std::isfinite(scale)) || !(p >= 0 && p < 1)) {
+                fail(fn, "concrete[" + std::to_string(l) + "] must be (logit_factor >= 0, finite scale >= 1, p in [0, 1)), got ("
+                             + std::to_string(c) + ", " + std::to_string(scale) + ", " + std::to_string(p) + ")");
+            }
+        }
+    } else if (concrete != nullptr || dlogits != nullptr) {
+        fail(fn, "concrete and dlogits are for noise 3 (concrete) only, got noise " + std::to_string(noise));
+    }
     for (int l = 0; l < layers; ++l) {
-        detail::require_dropout(step, l, dropout[l], noise, fn);
+        if (!concrete_noise) detail::require_dropout(step, l, dropout[l], noise, fn);
         detail::require_activation(activations[l], fn);
     }
+
+    auto masked = [concrete_noise](const LayerPlan& q) { return concrete_noise || q.p != 0.0f; };
+    auto transposed = [concrete_noise](const LayerPlan& q, int l) { return l > 0 || q.H == 1 || concrete_noise; };
 
     // Plan the scratch: per layer mask, u, z, dz, padded weights; then the compact f and df of the loss.
     LayerPlan plan[kDenseStepMaxLayers];
@@ -132,7 +162,7 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         q.H = sizes[l + 1];
         q.Hp = pad8(q.H);
         q.Dp = pad8(q.D);
-        q.p = dropout[l];
+        q.p = concrete_noise ? 0.0f : dropout[l];
         q.activation = activations[l];
         require_int_range(R * q.Hp, fn, "batch * samples * padded width");
         require_int_range(R * q.D, fn, "batch * samples * in");
@@ -140,10 +170,11 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         q.b = param_offset + q.D * q.H;
         param_offset = q.b + q.H;
         require_int_range(param_offset, fn, "parameter count");
-        total += (q.p != 0.0f ? R * q.D : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + q.Hp + (l > 0 || q.H == 1 ? q.H * q.Dp : 0);
+        total += (masked(q) ? R * q.D : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + q.Hp
+                 + (transposed(q, l) ? q.H * q.Dp : 0);
     }
     const int64_t out = sizes[layers];
-    total += 2 * R * out;
+    total += 2 * R * out + (concrete_noise ? R * plan[0].Dp : 0);
     float* next = step_scratch(size_t(total));
     auto take = [&next](int64_t n) {
         float* p = next;
@@ -152,14 +183,14 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     };
     for (int l = 0; l < layers; ++l) {
         LayerPlan& q = plan[l];
-        q.mask = q.p != 0.0f ? take(R * q.D) : nullptr;
+        q.mask = masked(q) ? take(R * q.D) : nullptr;
         q.u = take(R * q.Dp);
         q.z = take(R * q.Hp);
         q.dz = take(R * q.Hp);
         q.wp = take(q.D * q.Hp);
         q.dwp = take(q.Dp * q.Hp);
         q.bp = take(q.Hp);
-        q.wt = l > 0 || q.H == 1 ? take(q.H * q.Dp) : nullptr;
+        q.wt = transposed(q, l) ? take(q.H * q.Dp) : nullptr;
         // Padded copies of this step's weights (they change every step, so they are packed per call).
         const float* w = params + q.w;
         for (int64_t d = 0; d < q.D; ++d) {
@@ -177,16 +208,23 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     }
     float* f = take(R * out);
     float* df = take(R * out);
+    float* du0 = concrete_noise ? take(R * plan[0].Dp) : nullptr;  // d loss / d u_0: concrete's first-layer logit
+    const philox::Key key = philox::key_from_seed(seed);
 
     // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
     for (int l = 0; l < layers; ++l) {
         LayerPlan& q = plan[l];
         // The mask in tiles of rows, each multiplied into u while it is still in L1.
-        const philox::MaskGen gen(seed, step, l, q.p, noise);
+        const philox::MaskGen gen(seed, step, l, q.p, concrete_noise ? 0 : noise);
         const int64_t tile = std::max<int64_t>(1, kMaskTileFloats / q.D);
         for (int64_t r0 = 0; r0 < R; r0 += tile) {
             const int64_t rows = std::min(tile, R - r0);
-            if (q.mask != nullptr) gen.fill_tile(uint32_t(r0), rows, 0, q.D, q.mask + r0 * q.D, q.D);
+            if (concrete_noise) {
+                concrete::fill_rows(key, uint32_t(step), uint32_t(l), concrete[3 * l], concrete[3 * l + 1], uint32_t(r0),
+                                    rows, int(q.D), q.mask + r0 * q.D, q.D);
+            } else if (q.mask != nullptr) {
+                gen.fill_tile(uint32_t(r0), rows, 0, q.D, q.mask + r0 * q.D, q.D);
+            }
             for (int64_t r = r0; r < r0 + rows; ++r) {
                 const float* __restrict src = l == 0 ? x + (r / K) * q.D : plan[l - 1].z + r * plan[l - 1].Hp;
                 float* __restrict ur = q.u + r * q.Dp;
@@ -237,11 +275,19 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
             // dzPre and the column sums in one pass (db in double, rows in order)
             double* acc = detail::scratch<double>(detail::kScratchAccum, size_t(q.H));
             for (int64_t h = 0; h < q.H; ++h) acc[h] = 0.0;
+            // Concrete: d/dlogit of layer l + 1 = sum dU * a * dm/dlogit, a = z_l, before dU takes its mask.
+            double logit_acc = 0.0;
+            const double p_above = concrete_noise && above_mask != nullptr ? concrete[3 * (l + 1) + 2] : 0.0;
             for (int64_t r = 0; r < R; ++r) {
                 float* __restrict row = q.dz + r * q.Hp;
                 const float* __restrict zr = q.z + r * q.Hp;
                 if (above_mask != nullptr) {
                     const float* __restrict mr = above_mask + r * q.H;
+                    if (concrete_noise) {
+                        for (int64_t h = 0; h < q.H; ++h) {
+                            logit_acc += double(row[h]) * double(zr[h]) * concrete_mask_derivative(mr[h], p_above);
+                        }
+                    }
                     for (int64_t h = 0; h < q.H; ++h) row[h] *= mr[h];
                 }
                 if (q.activation == ACT_RELU) {
@@ -252,6 +298,7 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
                 for (int64_t h = 0; h < q.H; ++h) acc[h] += double(row[h]);
             }
             for (int64_t h = 0; h < q.H; ++h) db[h] = float(acc[h]);
+            if (concrete_noise && above_mask != nullptr) dlogits[l + 1] = float(logit_acc);
         }
         float* dw = grads + q.w;
         if (q.H == 1) {
@@ -262,7 +309,23 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
             rowgemm(q.D, q.Hp, R, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp);
             for (int64_t d = 0; d < q.D; ++d) std::memcpy(dw + d * q.H, q.dwp + d * q.Hp, size_t(q.H) * sizeof(float));
         }
-        if (l == 0) break;
+        if (l == 0) {
+            if (concrete_noise) {
+                rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, du0, q.Dp);
+                const double p0 = concrete[2];
+                double logit_acc = 0.0;
+                for (int64_t r = 0; r < R; ++r) {
+                    const float* __restrict xr = x + (r / K) * q.D;
+                    const float* __restrict mr = q.mask + r * q.D;
+                    const float* __restrict dr = du0 + r * q.Dp;
+                    for (int64_t d = 0; d < q.D; ++d) {
+                        logit_acc += double(dr[d]) * double(xr[d]) * concrete_mask_derivative(mr[d], p0);
+                    }
+                }
+                dlogits[0] = float(logit_acc);
+            }
+            break;
+        }
         LayerPlan& below = plan[l - 1];  // below.Hp == q.Dp
         rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, below.dz, below.Hp);
     }

@@ -180,10 +180,11 @@ double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, con
 
 double dense_step(Engine* engine, long long seed, int step, int noise, int layers, const int* sizes, const float* dropout,
                   const int* activations, const float* params, int batch, int samples, const float* x, const int* labels,
-                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau) {
+                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau, const double* concrete,
+                  float* dlogits) {
     Engine& e = live(engine, "dense_step");
     return e.table.dense_step(e.pool, seed, step, noise, layers, sizes, dropout, activations, params, batch, samples, x,
-                              labels, y, log_tau, alpha, grads, dlog_tau);
+                              labels, y, log_tau, alpha, grads, dlog_tau, concrete, dlogits);
 }
 const char* engine_rowgemm_ukernel(const Engine* engine) {
     return live(engine, "engine_rowgemm_ukernel").table.rowgemm_ukernel;

@@ -50,7 +50,7 @@ inline constexpr int kDenseStepMaxLayers = 64;
 double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
                   const float* dropout, const int* activations, const float* params, int batch, int samples,
                   const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
-                  float* dlog_tau);
+                  float* dlog_tau, const double* concrete, float* dlogits);
 double fma_peak_gflops(double seconds);
 
 }  // namespace kernels

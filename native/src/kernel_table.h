@@ -61,7 +61,7 @@ struct KernelTable {
     double (*dense_step)(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
                          const float* dropout, const int* activations, const float* params, int batch, int samples,
                          const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
-                         float* dlog_tau);
+                         float* dlog_tau, const double* concrete, float* dlogits);
     const char* rowgemm_ukernel;  // the small-network step's row GEMM, named by tile and ISA
     double (*fma_peak_gflops)(double seconds);
 };

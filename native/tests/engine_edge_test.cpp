@@ -213,7 +213,14 @@ int main() {
         for (int l = 0; l < layers; ++l) count += size_t(net.sizes[l]) * net.sizes[l + 1] + net.sizes[l + 1];
         for (int batch : {1, 5}) {
             for (int samples : {1, 3}) {
-                for (int noise : {0, 1}) {
+                for (int noise : {0, 1, 3}) {  // Bernoulli, Gaussian, concrete
+                    // concrete: (exp(-logit / 0.1), 1 / (1 - p), p) per layer, logits -2, -1, -2, ...
+                    std::vector<double> concrete;
+                    for (int l = 0; l < layers; ++l) {
+                        const double logit = l % 2 == 0 ? -2.0 : -1.0, p = 1.0 / (1.0 + std::exp(-logit));
+                        concrete.insert(concrete.end(), {std::exp(-logit / 0.1), 1.0 / (1.0 - p), p});
+                    }
+                    std::vector<float> dlogits(static_cast<size_t>(layers));
                     for (bool categorical : {false, true}) {
                         const int out = net.sizes[size_t(layers)];
                         if (categorical && out < 2) continue;
@@ -228,9 +235,11 @@ int main() {
                             const double loss = alphadrop::dense_step(
                                 engines[isa], 99, 4, noise, layers, net.sizes.data(), net.p.data(), net.acts.data(),
                                 params.data(), batch, samples, x.data(), categorical ? labels.data() : nullptr,
-                                categorical ? nullptr : y.data(), 0.2f, 0.5f, grads.data(), categorical ? nullptr : &dtau);
+                                categorical ? nullptr : y.data(), 0.2f, 0.5f, grads.data(), categorical ? nullptr : &dtau,
+                                noise == 3 ? concrete.data() : nullptr, noise == 3 ? dlogits.data() : nullptr);
                             ++calls;
                             if (!std::isfinite(loss) && failures++ < 20) std::fprintf(stderr, "dense_step loss: isa %d\n", isa);
+                            if (noise == 3) grads.insert(grads.end(), dlogits.begin(), dlogits.end());
                             if (isa == 0) {
                                 want = grads;
                             } else {

@@ -123,9 +123,14 @@ double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, con
 // gradient). params and grads hold W_0 (sizes[0] x sizes[1]), b_0, W_1, b_1, ... back to back; grads
 // is overwritten, dlog_tau (may be null) receives d loss / d log_tau. Returns the batch mean of the
 // loss. Equal to the per-layer kernels up to summation order; runs on the calling thread.
+// noise 3 is concrete dropout: layer l's input takes concrete_mask's multipliers with
+// concrete[3l .. 3l+2] = (logit_factor, scale, p) (dropout is then not read), and dlogits[l] receives
+// d loss / d logit_l = sum over its input elements of dU * a * m (p - (1 - m (1 - p)) / 0.1); both are
+// null for the other noises.
 double dense_step(Engine* engine, long long seed, int step, int noise, int layers, const int* sizes, const float* dropout,
                   const int* activations, const float* params, int batch, int samples, const float* x, const int* labels,
-                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau);
+                  const float* y, float log_tau, float alpha, float* grads, float* dlog_tau, const double* concrete,
+                  float* dlogits);
 
 // The row GEMM dense_step runs on this engine's ISA ("f32_rowgemm_6x16_avx2", "f32_rowgemm_portable").
 const char* engine_rowgemm_ukernel(const Engine* engine);

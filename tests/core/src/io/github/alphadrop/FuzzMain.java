@@ -250,9 +250,19 @@ public final class FuzzMain {
         if (labels == null || r.nextInt(8) == 0) {
             y = array(r, (long) batch * out);
         }
-        k.denseStep(net, r.nextLong(), r.nextInt(5) == 0 ? -r.nextInt(1, 9) : r.nextInt(1000), array(r, params), batch,
-                samples, array(r, (long) batch * in), labels, y, (float) r.nextDouble(-60, 60),
-                (float) r.nextDouble(-0.5, 2), array(r, params), r.nextBoolean() ? null : array(r, 1));
+        // Concrete dropout's logits (sometimes missing, short, or out of range), also given to the other noises.
+        float[] logits = null;
+        float[] dLogits = null;
+        if (noise == Dropout.Noise.CONCRETE ? r.nextInt(8) != 0 : r.nextInt(8) == 0) {
+            logits = new float[Math.max(0, n + (r.nextInt(8) == 0 ? -1 : 0))];
+            for (int l = 0; l < logits.length; l++) {
+                logits[l] = r.nextInt(8) == 0 ? (float) r.nextDouble(-200, 200) : (float) r.nextDouble(-6, 3);
+            }
+            dLogits = r.nextInt(10) == 0 ? null : new float[Math.max(0, n)];
+        }
+        k.denseStep(net, r.nextLong(), r.nextInt(5) == 0 ? -r.nextInt(1, 9) : r.nextInt(1000), array(r, params), logits,
+                batch, samples, array(r, (long) batch * in), labels, y, (float) r.nextDouble(-60, 60),
+                (float) r.nextDouble(-0.5, 2), array(r, params), r.nextBoolean() ? null : array(r, 1), dLogits);
     }
 
     private static Mlp smallModel(SplittableRandom r) {

@@ -314,6 +314,14 @@ public abstract class AbstractKernels implements Kernels {
     public final double denseStep(DenseStack net, long seed, int step, float[] params, int batch, int samples,
                                   float[] x, int[] labels, float[] y, float logTau, float alpha, float[] grads,
                                   float[] dLogTau) {
+        return denseStep(net, seed, step, params, null, batch, samples, x, labels, y, logTau, alpha, grads, dLogTau,
+                null);
+    }
+
+    @Override
+    public final double denseStep(DenseStack net, long seed, int step, float[] params, float[] dropLogits, int batch,
+                                  int samples, float[] x, int[] labels, float[] y, float logTau, float alpha,
+                                  float[] grads, float[] dLogTau, float[] dDropLogits) {
         requireNonNull(net, "net");
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
@@ -360,16 +368,44 @@ public abstract class AbstractKernels implements Kernels {
                 && (dLogTau == params || dLogTau == x || dLogTau == y || dLogTau == grads))) {
             throw new IllegalArgumentException("grads and dLogTau must not share an array with params, x, y or each other");
         }
-        return denseStepK(net, seed, step, params, batch, samples, x, labels, y, logTau, alpha, grads, dLogTau);
+        if (net.noise() == Dropout.Noise.CONCRETE) {
+            if (dropLogits == null || dDropLogits == null) {
+                throw new IllegalArgumentException("a CONCRETE network's step needs dropLogits and dDropLogits (one per layer),"
+                        + " got " + (dropLogits == null ? "no dropLogits" : "no dDropLogits"));
+            }
+            requireArray(dropLogits, "dropLogits", net.layers(), "layers");
+            requireArray(dDropLogits, "dDropLogits", net.layers(), "layers");
+            for (int l = 0; l < net.layers(); l++) {
+                String bad = ConcreteMask.invalidLogit(dropLogits[l]);
+                if (bad != null) {
+                    throw new IllegalArgumentException("dropLogits[" + l + "]: " + bad);
+                }
+            }
+            for (float[] other : new float[][]{params, x, y, grads, dLogTau, dropLogits}) {
+                if (dDropLogits == other) {
+                    throw new IllegalArgumentException("dDropLogits must not share an array with params, x, y, grads,"
+                            + " dLogTau or dropLogits");
+                }
+            }
+        } else if (dropLogits != null || dDropLogits != null) {
+            throw new IllegalArgumentException("dropLogits and dDropLogits are for CONCRETE networks only, got noise "
+                    + net.noise());
+        }
+        return denseStepK(net, seed, step, params, dropLogits, batch, samples, x, labels, y, logTau, alpha, grads,
+                dLogTau, dDropLogits);
     }
 
     /**
      * The reference step: the per-layer kernels and the loss, in order, on buffers of this call. A backend
      * with a fused step overrides it.
      */
-    protected double denseStepK(DenseStack net, long seed, int step, float[] params, int batch, int samples,
-                                float[] x, int[] labels, float[] y, float logTau, float alpha, float[] grads,
-                                float[] dLogTau) {
+    protected double denseStepK(DenseStack net, long seed, int step, float[] params, float[] dropLogits, int batch,
+                                int samples, float[] x, int[] labels, float[] y, float logTau, float alpha,
+                                float[] grads, float[] dLogTau, float[] dDropLogits) {
+        if (net.noise() == Dropout.Noise.CONCRETE) {
+            return concreteStep(net, seed, step, params, dropLogits, batch, samples, x, labels, y, logTau, alpha, grads,
+                    dLogTau, dDropLogits);
+        }
         int layers = net.layers();
         int rows = batch * samples;
         float[][] z = new float[layers][];
@@ -387,12 +423,7 @@ public abstract class AbstractKernels implements Kernels {
                     FloatView.of(params, net.biasOffset(l), out), net.activation(l), FloatView.of(z[l]));
         }
         int top = layers - 1;
-        int outputs = net.outputSize();
-        double loss = labels != null
-                ? alphaLossCategoricalK(batch, samples, outputs, FloatView.of(z[top]), labels, alpha, null,
-                        FloatView.of(dz[top]))
-                : alphaLossGaussianK(batch, samples, outputs, FloatView.of(z[top]), FloatView.of(y, 0, batch * outputs),
-                        logTau, alpha, null, FloatView.of(dz[top]), dLogTau == null ? null : FloatView.of(dLogTau, 0, 1));
+        double loss = stepLoss(net, batch, samples, z[top], labels, y, logTau, alpha, dz[top], dLogTau);
         for (int l = top; l >= 0; l--) {
             int in = net.size(l);
             int out = net.size(l + 1);
@@ -403,6 +434,79 @@ public abstract class AbstractKernels implements Kernels {
                     FloatView.of(grads, net.biasOffset(l), out), l == 0 ? null : FloatView.of(dz[l - 1]));
         }
         return loss;
+    }
+
+    /**
+     * The reference step of concrete dropout: each layer's mask ({@link #concreteMaskK}) multiplied into its input,
+     * the dropout-free products, the loss, and backward with every layer's input gradient, from which the logits'
+     * gradients follow.
+     */
+    private double concreteStep(DenseStack net, long seed, int step, float[] params, float[] dropLogits, int batch,
+                                int samples, float[] x, int[] labels, float[] y, float logTau, float alpha,
+                                float[] grads, float[] dLogTau, float[] dDropLogits) {
+        int layers = net.layers();
+        int rows = batch * samples;
+        float[][] mask = new float[layers][];
+        float[][] u = new float[layers][];
+        float[][] z = new float[layers][];
+        float[][] dz = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            int in = net.size(l);
+            int out = net.size(l + 1);
+            mask[l] = new float[rows * in];
+            u[l] = new float[rows * in];
+            z[l] = new float[rows * out];
+            dz[l] = new float[rows * out];
+            concreteMaskK(seed, step, l, dropLogits[l], 0, rows, in, FloatView.of(mask[l]));
+            for (int r = 0; r < rows; r++) {
+                for (int d = 0; d < in; d++) {
+                    float a = l == 0 ? x[(r / samples) * in + d] : z[l - 1][r * in + d];
+                    u[l][r * in + d] = a * mask[l][r * in + d];
+                }
+            }
+            dropoutMatmulForwardK(Dropout.none(), rows, 1, false, in, out, FloatView.of(u[l]),
+                    FloatView.of(params, net.weightOffset(l), in * out), FloatView.of(params, net.biasOffset(l), out),
+                    net.activation(l), FloatView.of(z[l]));
+        }
+        int top = layers - 1;
+        double loss = stepLoss(net, batch, samples, z[top], labels, y, logTau, alpha, dz[top], dLogTau);
+        for (int l = top; l >= 0; l--) {
+            int in = net.size(l);
+            int out = net.size(l + 1);
+            float[] du = new float[rows * in];
+            dropoutMatmulBackwardK(Dropout.none(), rows, 1, false, in, out, FloatView.of(u[l]),
+                    FloatView.of(params, net.weightOffset(l), in * out), FloatView.of(z[l]), net.activation(l),
+                    FloatView.of(dz[l]), FloatView.of(grads, net.weightOffset(l), in * out),
+                    FloatView.of(grads, net.biasOffset(l), out), FloatView.of(du));
+            double p = ConcreteMask.rate(dropLogits[l]);
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int d = 0; d < in; d++) {
+                    int i = r * in + d;
+                    float a = l == 0 ? x[(r / samples) * in + d] : z[l - 1][i];
+                    double m = mask[l][i];
+                    double relaxed = 1.0 - m * (1.0 - p);
+                    sum += (double) du[i] * a * (m * (p - relaxed / ConcreteMask.TEMPERATURE));
+                }
+            }
+            dDropLogits[l] = (float) sum;
+            if (l > 0) {
+                for (int i = 0; i < rows * in; i++) {
+                    dz[l - 1][i] = du[i] * mask[l][i];
+                }
+            }
+        }
+        return loss;
+    }
+
+    /** The reference step's loss on the top layer's outputs f, its gradient into df. */
+    private double stepLoss(DenseStack net, int batch, int samples, float[] f, int[] labels, float[] y, float logTau,
+                            float alpha, float[] df, float[] dLogTau) {
+        int outputs = net.outputSize();
+        return labels != null
+                ? alphaLossCategoricalK(batch, samples, outputs, FloatView.of(f), labels, alpha, null, FloatView.of(df))
+                : alphaLossGaussianK(batch, samples, outputs, FloatView.of(f), FloatView.of(y, 0, batch * outputs),
+                        logTau, alpha, null, FloatView.of(df), dLogTau == null ? null : FloatView.of(dLogTau, 0, 1));
     }
 
     private static Dropout layerDropout(DenseStack net, long seed, int step, int layer) {

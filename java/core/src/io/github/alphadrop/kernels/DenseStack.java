@@ -10,7 +10,8 @@ import java.util.Arrays;
  *
  * @param sizes       the widths, input first: length layers + 1, each {@code >= 1}
  * @param dropout     per layer, in {@code [0, 1)}
- * @param noise       {@link Dropout.Noise#BERNOULLI} or {@link Dropout.Noise#GAUSSIAN}
+ * @param noise       {@link Dropout.Noise#BERNOULLI}, {@link Dropout.Noise#GAUSSIAN} or {@link Dropout.Noise#CONCRETE}
+ *                    (whose rates come from the logits given to each step; {@code dropout} is then its initial rates)
  * @param activations per layer
  */
 public record DenseStack(int[] sizes, float[] dropout, Dropout.Noise noise, Activation[] activations) {
@@ -31,8 +32,9 @@ public record DenseStack(int[] sizes, float[] dropout, Dropout.Noise noise, Acti
             throw new IllegalArgumentException("dropout and activations need one entry per layer (" + layers + "), got "
                     + dropout.length + " and " + activations.length);
         }
-        if (!noise.isInputNoise()) {
-            throw new IllegalArgumentException("noise must be BERNOULLI or GAUSSIAN (input noise), got " + noise);
+        if (noise == Dropout.Noise.DROPCONNECT) {
+            throw new IllegalArgumentException("noise must be BERNOULLI, GAUSSIAN or CONCRETE (noise on the inputs), got "
+                    + noise);
         }
         long params = 0;
         for (int l = 0; l <= layers; l++) {

@@ -176,6 +176,22 @@ public interface Kernels {
                      int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau);
 
     /**
+     * {@link #denseStep(DenseStack, long, int, float[], int, int, float[], int[], float[], float, float, float[],
+     * float[])} for any noise of a {@link DenseStack}, concrete dropout included. With
+     * {@link Dropout.Noise#CONCRETE}, layer l's input is multiplied by the relaxed masks of {@link #concreteMask}
+     * with logit {@code dropLogits[l]} (the rates in {@code net} are not read), the products are the dropout-free
+     * kernels', and {@code dDropLogits[l]} receives d loss / d logit_l, the sum over the layer's input elements of
+     * {@code dL/d(a ⊙ m) · a · dm/dρ} with {@code dm/dρ = m (p − z/t)}, z = 1 − m (1 − p). For the other noises
+     * both arrays are null.
+     *
+     * @param dropLogits  per layer, concrete dropout's logits ρ_l (finite, rate below 1), or null
+     * @param dDropLogits output of length {@code >= layers} for concrete dropout, or null
+     */
+    double denseStep(DenseStack net, long seed, int step, float[] params, float[] dropLogits, int batch, int samples,
+                     float[] x, int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau,
+                     float[] dDropLogits);
+
+    /**
      * Whether {@link #denseStep} is this backend's faster way to train a network of this shape than the
      * per-layer kernels: on the native backend, networks small enough that a step is overhead-bound. It
      * depends only on the shape (never on the thread count), so a trainer that follows it gets the same

@@ -1,5 +1,6 @@
 package io.github.alphadrop.kernels;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
@@ -130,7 +131,8 @@ final class NativeBinding {
                                     @Const FloatPointer dropout, @Const IntPointer activations,
                                     @Const FloatPointer params, int batch, int samples, @Const FloatPointer x,
                                     @Const IntPointer labels, @Const FloatPointer y, float logTau, float alpha,
-                                    FloatPointer grads, FloatPointer dLogTau);
+                                    FloatPointer grads, FloatPointer dLogTau, @Const DoublePointer concrete,
+                                    FloatPointer dLogits);
 
     static native @Cast("const char*") String engine_rowgemm_ukernel(@Const Engine engine);
 }

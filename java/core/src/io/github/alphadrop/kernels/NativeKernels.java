@@ -1,6 +1,7 @@
 package io.github.alphadrop.kernels;
 
 import io.github.alphadrop.kernels.NativeBinding.Engine;
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 
@@ -673,8 +674,9 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
     }
 
     @Override
-    protected double denseStepK(DenseStack net, long seed, int step, float[] params, int batch, int samples, float[] x,
-                                int[] labels, float[] y, float logTau, float alpha, float[] grads, float[] dLogTau) {
+    protected double denseStepK(DenseStack net, long seed, int step, float[] params, float[] dropLogits, int batch,
+                                int samples, float[] x, int[] labels, float[] y, float logTau, float alpha,
+                                float[] grads, float[] dLogTau, float[] dDropLogits) {
         int layers = net.layers();
         int[] widths = net.sizesView();
         float[] rates = net.dropoutView();
@@ -689,17 +691,32 @@ public final class NativeKernels extends AbstractKernels implements AutoCloseabl
             FloatPointer pY = y == null ? null : s.input(3, FloatView.of(y), batch * net.outputSize());
             FloatPointer pGrads = s.output(4, FloatView.of(grads), count);
             FloatPointer pTau = dLogTau == null ? null : s.output(5, FloatView.of(dLogTau), 1);
+            DoublePointer pConcrete = null;
+            FloatPointer pDLogits = null;
+            if (dropLogits != null) {
+                double[] perLayer = new double[3 * layers];
+                for (int l = 0; l < layers; l++) {
+                    perLayer[3 * l] = ConcreteMask.logitFactor(dropLogits[l]);
+                    perLayer[3 * l + 1] = ConcreteMask.scale(dropLogits[l]);
+                    perLayer[3 * l + 2] = ConcreteMask.rate(dropLogits[l]);
+                }
+                pConcrete = s.doubles(perLayer, perLayer.length);
+                pDLogits = s.output(6, FloatView.of(dDropLogits), layers);
+            }
             double loss;
             try {
                 loss = NativeBinding.dense_step(state.engine, seed, step, net.noise().code, layers, sizes, pDropout,
                         activations, pParams, batch, samples, pX, labels == null ? null : s.ints(2, labels, batch),
-                        pY, logTau, alpha, pGrads, pTau);
+                        pY, logTau, alpha, pGrads, pTau, pConcrete, pDLogits);
             } catch (RuntimeException e) {
                 throw NativeKernelException.of("dense_step", e);
             }
             s.store(4, FloatView.of(grads), count);
             if (dLogTau != null) {
                 s.store(5, FloatView.of(dLogTau), 1);
+            }
+            if (dDropLogits != null) {
+                s.store(6, FloatView.of(dDropLogits), layers);
             }
             return loss;
         } finally {

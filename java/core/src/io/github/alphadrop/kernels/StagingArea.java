@@ -1,5 +1,6 @@
 package io.github.alphadrop.kernels;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 
@@ -19,6 +20,7 @@ final class StagingArea implements AutoCloseable {
 
     private final FloatPointer[] slots = new FloatPointer[8];
     private final IntPointer[] intSlots = new IntPointer[3];
+    private DoublePointer doubleSlot;
 
     /** The view's first {@code n} floats in native memory: its own, or slot {@code slot} filled from the heap. */
     FloatPointer input(int slot, FloatView view, int n) {
@@ -86,6 +88,18 @@ final class StagingArea implements AutoCloseable {
         return p.position(0);
     }
 
+    /** {@code values[0, n)} (a few per-layer constants) in native memory, the one double slot. */
+    DoublePointer doubles(double[] values, int n) {
+        if (doubleSlot == null || doubleSlot.capacity() < n) {
+            if (doubleSlot != null) {
+                doubleSlot.close();
+            }
+            doubleSlot = new DoublePointer(Math.max(n, 64));
+        }
+        doubleSlot.position(0).put(values, 0, n);
+        return doubleSlot.position(0);
+    }
+
     private FloatPointer slot(int slot, int n) {
         FloatPointer p = slots[slot];
         if (p == null || p.capacity() < n) {
@@ -108,7 +122,7 @@ final class StagingArea implements AutoCloseable {
         for (FloatPointer p : slots) {
             total += p == null ? 0 : p.capacity() * Float.BYTES;
         }
-        return total;
+        return total + (doubleSlot == null ? 0 : doubleSlot.capacity() * Double.BYTES);
     }
 
     @Override
@@ -124,6 +138,10 @@ final class StagingArea implements AutoCloseable {
                 intSlots[i].close();
                 intSlots[i] = null;
             }
+        }
+        if (doubleSlot != null) {
+            doubleSlot.close();
+            doubleSlot = null;
         }
     }
 }

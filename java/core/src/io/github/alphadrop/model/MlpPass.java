@@ -76,7 +76,8 @@ public final class MlpPass implements AutoCloseable {
                 : null;
         concrete = model.noise() == Dropout.Noise.CONCRETE ? new ConcretePass(model, kernels, maxBatch, samples) : null;
         boolean ownBuffers = dropConnect == null && concrete == null;
-        stack = ownBuffers ? denseStack(model) : null;
+        // Concrete dropout's fused step takes the live logits each step (the stack's rates are not read).
+        stack = dropConnect == null ? denseStack(model) : null;
         boolean fusable = stack != null && kernels.prefersDenseStep(stack, maxBatch, samples);
         packedParams = fusable ? new float[stack.parameterCount()] : null;
         packedGrads = fusable ? new float[stack.parameterCount()] : null;
@@ -224,8 +225,11 @@ public final class MlpPass implements AutoCloseable {
             System.arraycopy(w, 0, packedParams, stack.weightOffset(l), w.length);
             System.arraycopy(b, 0, packedParams, stack.biasOffset(l), b.length);
         }
-        double loss = kernels.denseStep(stack, seed, step, packedParams, batch, samples, x, labels, y, model.logTau(),
-                alpha, packedGrads, logTauGrad);
+        double loss = concrete != null
+                ? kernels.denseStep(stack, seed, step, packedParams, model.dropLogits(), batch, samples, x, labels, y,
+                        model.logTau(), alpha, packedGrads, logTauGrad, concrete.logitGradient())
+                : kernels.denseStep(stack, seed, step, packedParams, batch, samples, x, labels, y, model.logTau(),
+                        alpha, packedGrads, logTauGrad);
         for (int l = 0; l < model.layers(); l++) {
             System.arraycopy(packedGrads, stack.weightOffset(l), weightGrad[l], 0, weightGrad[l].length);
             System.arraycopy(packedGrads, stack.biasOffset(l), biasGrad[l], 0, biasGrad[l].length);

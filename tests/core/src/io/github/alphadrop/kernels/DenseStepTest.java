@@ -59,12 +59,16 @@ class DenseStepTest {
     }
 
     /** Inputs, targets and parameters of one case. */
-    private record Problem(float[] params, float[] x, int[] labels, float[] y) {
+    record Problem(float[] params, float[] x, int[] labels, float[] y) {
     }
 
     private static Problem problem(Case c, long seed) {
+        return problem(c.net(), c.batch(), c.categorical(), seed);
+    }
+
+    /** Random parameters (scaled by 1/sqrt(fan-in)), inputs, and labels or Gaussian targets. */
+    static Problem problem(DenseStack net, int batch, boolean categorical, long seed) {
         Random random = new Random(seed);
-        DenseStack net = c.net();
         float[] params = new float[net.parameterCount()];
         for (int l = 0; l < net.layers(); l++) {
             double scale = 1.0 / Math.sqrt(net.size(l));
@@ -75,19 +79,19 @@ class DenseStepTest {
                 params[i] = (float) (0.1 * random.nextGaussian());
             }
         }
-        float[] x = new float[c.batch() * net.inputSize()];
+        float[] x = new float[batch * net.inputSize()];
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
         int[] labels = null;
         float[] y = null;
-        if (c.categorical()) {
-            labels = new int[c.batch()];
+        if (categorical) {
+            labels = new int[batch];
             for (int n = 0; n < labels.length; n++) {
                 labels[n] = random.nextInt(net.outputSize());
             }
         } else {
-            y = new float[c.batch() * net.outputSize()];
+            y = new float[batch * net.outputSize()];
             for (int i = 0; i < y.length; i++) {
                 y[i] = (float) random.nextGaussian();
             }
@@ -220,8 +224,8 @@ class DenseStepTest {
                 new float[0], Dropout.Noise.BERNOULLI, new Activation[0]));
         assertTrue(deep.getMessage().startsWith("sizes must hold 2"), deep.getMessage());
         IllegalArgumentException noise = assertThrows(IllegalArgumentException.class, () -> new DenseStack(
-                new int[]{3, 2}, new float[]{0.1f}, Dropout.Noise.CONCRETE, new Activation[]{I}));
-        assertTrue(noise.getMessage().contains("CONCRETE"), noise.getMessage());
+                new int[]{3, 2}, new float[]{0.1f}, Dropout.Noise.DROPCONNECT, new Activation[]{I}));
+        assertTrue(noise.getMessage().contains("got DROPCONNECT"), noise.getMessage());
         IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () -> new DenseStack(
                 new int[]{3, 2}, new float[]{1f}, Dropout.Noise.BERNOULLI, new Activation[]{I}));
         assertTrue(rate.getMessage().contains("dropout[0] must be in [0, 1), got 1.0"), rate.getMessage());

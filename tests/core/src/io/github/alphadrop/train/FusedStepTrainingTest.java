@@ -3,6 +3,7 @@ package io.github.alphadrop.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.NativeKernels;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
@@ -20,6 +21,11 @@ class FusedStepTrainingTest {
                 .build();
     }
 
+    private static Mlp concreteModel() {
+        return Mlp.builder(6).hidden(20).output(1).dropout(0.1f).noise(Dropout.Noise.CONCRETE)
+                .likelihood(Likelihood.gaussian(1.0, true)).seed(4).build();
+    }
+
     private static TrainingResult train(NativeKernels kernels, Mlp model, float[] x, float[] y) {
         return Trainer.builder(kernels).objective(new AlphaDivergence(0.5f, 10)).batchSize(32).epochs(4).seed(9)
                 .build().fit(model, x, y);
@@ -27,6 +33,16 @@ class FusedStepTrainingTest {
 
     @Test
     void fusedStepsTrainTheSameModelAsThePerLayerKernels() {
+        compareFusedWithPerLayer(FusedStepTrainingTest::uciLikeModel);
+    }
+
+    /** Concrete dropout: the fused step (its masks and the rates' gradients in the call) against ConcretePass. */
+    @Test
+    void fusedConcreteStepsTrainTheSameModelAndRates() {
+        compareFusedWithPerLayer(FusedStepTrainingTest::concreteModel);
+    }
+
+    private static void compareFusedWithPerLayer(java.util.function.Supplier<Mlp> newModel) {
         int n = 150;
         Random random = new Random(2);
         float[] x = new float[n * 6];
@@ -39,8 +55,8 @@ class FusedStepTrainingTest {
             }
             y[i] = (float) (0.3 * s + 0.1 * random.nextGaussian());
         }
-        Mlp fusedModel = uciLikeModel();
-        Mlp layerModel = uciLikeModel();
+        Mlp fusedModel = newModel.get();
+        Mlp layerModel = newModel.get();
         try (NativeKernels fused = new NativeKernels(1); NativeKernels perLayer = new NativeKernels(1)) {
             perLayer.setFusedDenseSteps(false);
             TrainingResult a = train(fused, fusedModel, x, y);
@@ -59,6 +75,11 @@ class FusedStepTrainingTest {
                 }
             }
             assertEquals(layerModel.logTau(), fusedModel.logTau(), 1e-4, "log tau");
+            float[] start = newModel.get().dropLogits();
+            for (int l = 0; l < fusedModel.dropLogits().length; l++) {
+                assertEquals(layerModel.dropLogits()[l], fusedModel.dropLogits()[l], 1e-4, "drop logit " + l);
+                assertTrue(Math.abs(fusedModel.dropLogits()[l] - start[l]) > 1e-3, "the rate of layer " + l + " did not move");
+            }
         }
     }
 }
