@@ -11,7 +11,7 @@ import java.util.Arrays;
  * @param sizes       the widths, input first: length layers + 1, each {@code >= 1}
  * @param dropout     per layer, in {@code [0, 1)}
  * @param noise       {@link Dropout.Noise#BERNOULLI}, {@link Dropout.Noise#GAUSSIAN} or {@link Dropout.Noise#CONCRETE}
- *                    (whose rates come from the logits given to each step; {@code dropout} is then its initial rates)
+ *                    (whose rates come from the logits given to each step; {@code dropout} is then not read)
  * @param activations per layer
  */
 public record DenseStack(int[] sizes, float[] dropout, Dropout.Noise noise, Activation[] activations) {

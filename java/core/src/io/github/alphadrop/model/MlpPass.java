@@ -188,7 +188,8 @@ public final class MlpPass implements AutoCloseable {
         float[] rates = new float[layers];
         Activation[] activations = new Activation[layers];
         for (int l = 0; l < layers; l++) {
-            rates[l] = model.dropout(l);
+            // A learned concrete rate can round to 1 in float; the fused step reads the logits instead.
+            rates[l] = model.noise() == Dropout.Noise.CONCRETE ? 0f : model.dropout(l);
             activations[l] = model.activation(l);
         }
         return new DenseStack(model.sizes(), rates, model.noise(), activations);

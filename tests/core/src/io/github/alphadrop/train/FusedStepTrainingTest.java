@@ -42,6 +42,25 @@ class FusedStepTrainingTest {
         compareFusedWithPerLayer(FusedStepTrainingTest::concreteModel);
     }
 
+    /** A learned rate whose float rounds to 1 (logit 20) still trains fused: the step reads the logits. */
+    @Test
+    void aConcreteRateNearOneStillTrainsFused() {
+        Mlp model = concreteModel();
+        model.dropLogits()[0] = 20f;
+        assertEquals(1f, model.dropout(0), "the float rate rounds to 1");
+        float[] x = new float[40 * 6];
+        float[] y = new float[40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) Math.sin(i);
+        }
+        try (NativeKernels kernels = new NativeKernels(1)) {
+            TrainingResult r = Trainer.builder(kernels).objective(new AlphaDivergence(0.5f, 10)).batchSize(32).epochs(1)
+                    .seed(9).build().fit(model, x, y);
+            assertTrue(Double.isFinite(r.epochLosses()[0]), "loss " + r.epochLosses()[0]);
+            assertEquals(0, kernels.pathCounts().denseForward(), "the step was not fused");
+        }
+    }
+
     private static void compareFusedWithPerLayer(java.util.function.Supplier<Mlp> newModel) {
         int n = 150;
         Random random = new Random(2);
