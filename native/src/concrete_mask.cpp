@@ -32,7 +32,7 @@ void concrete_mask(ThreadPool& pool, long long seed, int step, int layer, double
         rows,
         [&](int64_t begin, int64_t end, int) {
             concrete::fill_rows(key, uint32_t(step), uint32_t(layer), logit_factor, scale,
-                                uint32_t(int64_t(row_offset) + begin), end - begin, cols, mask + begin * n_cols, n_cols);
+                                uint32_t(int64_t(row_offset) + begin), end - begin, cols, mask + begin * n_cols);
         },
         30.0 * double(rows) * double(cols));
 }

@@ -32,26 +32,41 @@ inline void multipliers(const uint32_t* words, int n, double c, double scale, fl
     }
 }
 
-// Mask rows [row0, row0 + rows) x columns [0, cols) of one layer into out (row stride ld).
+// Mask rows [row0, row0 + rows) x columns [0, cols) of one layer into out, rows back to back (rows x cols).
+// The Philox counters, ceil(cols / 4) per row, are taken 16 at a time across row ends, so a narrow layer
+// (13 inputs: 4 counters a row) fills every lane, and the multipliers run over up to 64 contiguous words.
 inline void fill_rows(philox::Key key, uint32_t step, uint32_t layer, double c, double scale, uint32_t row0,
-                      int64_t rows, int cols, float* out, int64_t ld) {
+                      int64_t rows, int cols, float* out) {
     alignas(32) uint32_t ctr[philox::kLanes];
     alignas(32) uint32_t row_word[philox::kLanes];
     alignas(32) uint32_t words[4][philox::kLanes];
     alignas(32) uint32_t ordered[kColsPerCall];
-    for (int64_t r = 0; r < rows; ++r) {
-        const uint32_t row = row0 + uint32_t(r);
-        float* o = out + r * ld;
-        for (int col = 0; col < cols; col += kColsPerCall) {
-            for (int i = 0; i < philox::kLanes; ++i) {
-                ctr[i] = uint32_t(col / 4 + i);
-                row_word[i] = row;
+    int used[philox::kLanes];  // words of each lane that are mask elements (4, or fewer at a row's end)
+    const int per_row = (cols + 3) / 4;
+    int64_t r = 0;
+    int k = 0;  // next counter of row r
+    while (r < rows) {
+        int lanes = 0;
+        for (; lanes < philox::kLanes && r < rows; ++lanes) {
+            ctr[lanes] = uint32_t(k);
+            row_word[lanes] = row0 + uint32_t(r);
+            used[lanes] = std::min(4, cols - 4 * k);
+            if (++k == per_row) {
+                k = 0;
+                ++r;
             }
-            philox::lane_words(key, ctr, row_word, layer, step, words);
-            const int n = std::min(kColsPerCall, cols - col);
-            for (int j = 0; j < n; ++j) ordered[j] = words[j % 4][j / 4];
-            multipliers(ordered, n, c, scale, o + col);
         }
+        for (int i = lanes; i < philox::kLanes; ++i) {  // idle lanes: any counter, output unused
+            ctr[i] = 0;
+            row_word[i] = row0;
+        }
+        philox::lane_words(key, ctr, row_word, layer, step, words);
+        int n = 0;
+        for (int i = 0; i < lanes; ++i) {
+            for (int j = 0; j < used[i]; ++j) ordered[n++] = words[j][i];
+        }
+        multipliers(ordered, n, c, scale, out);
+        out += n;
     }
 }
 

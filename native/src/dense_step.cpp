@@ -221,7 +221,7 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
             const int64_t rows = std::min(tile, R - r0);
             if (concrete_noise) {
                 concrete::fill_rows(key, uint32_t(step), uint32_t(l), concrete[3 * l], concrete[3 * l + 1], uint32_t(r0),
-                                    rows, int(q.D), q.mask + r0 * q.D, q.D);
+                                    rows, int(q.D), q.mask + r0 * q.D);
             } else if (q.mask != nullptr) {
                 gen.fill_tile(uint32_t(r0), rows, 0, q.D, q.mask + r0 * q.D, q.D);
             }
