@@ -82,15 +82,17 @@ struct LayerPlan {
     float p;
     int activation;
     int64_t w, b;  // offsets of W_l (D x H) and b_l (H) in params / grads
-    float* mask;   // R x D multipliers (null when p == 0 and the noise is not concrete)
-    float* u;      // R x Dp masked input; pad columns 0
+    float* mask;   // R x ms multipliers (null when p == 0 and the noise is not concrete)
+    int64_t ms;    // the mask's row stride: Dp (whole Philox counters, pad columns included), D for concrete
+    float* u;      // R x Dp masked input; pad columns 0 but column D, which is 1 when D < Dp
     float* z;      // R x Hp output (post-activation); pad columns 0
     float* dz;     // R x Hp gradient w.r.t. z, then w.r.t. the pre-activation
     float* wp;     // D x Hp: W_l padded with zero columns
     float* bp;     // Hp: b_l padded
     float* wt;     // H x Dp: W_l transposed, padded (for dA after the first layer or with concrete masks, and a
                    // one-output forward)
-    float* dwp;    // D x Hp: dW_l padded (one-output layers: dW_l^T, 1 x Dp)
+    float* dwp;    // Dp x Hp: dW_l padded, row D = db_l when D < Dp (one-output layers: dW_l^T, 1 x Dp, db at D)
+    float* dbp;    // Hp: db_l when D == Dp (no pad column of u to hold the ones)
 };
 
 constexpr int kNoiseConcrete = 3;
@@ -170,11 +172,12 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         q.b = param_offset + q.D * q.H;
         param_offset = q.b + q.H;
         require_int_range(param_offset, fn, "parameter count");
-        total += (masked(q) ? R * q.D : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + q.Hp
+        q.ms = concrete_noise ? q.D : q.Dp;
+        total += (masked(q) ? R * q.ms : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + 2 * q.Hp
                  + (transposed(q, l) ? q.H * q.Dp : 0);
     }
     const int64_t out = sizes[layers];
-    total += 2 * R * out + (concrete_noise ? R * plan[0].Dp : 0);
+    total += 2 * R * out + (concrete_noise ? R * plan[0].Dp : 0) + B * plan[0].Dp;
     float* next = step_scratch(size_t(total));
     auto take = [&next](int64_t n) {
         float* p = next;
@@ -183,13 +186,14 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     };
     for (int l = 0; l < layers; ++l) {
         LayerPlan& q = plan[l];
-        q.mask = masked(q) ? take(R * q.D) : nullptr;
+        q.mask = masked(q) ? take(R * q.ms) : nullptr;
         q.u = take(R * q.Dp);
         q.z = take(R * q.Hp);
         q.dz = take(R * q.Hp);
         q.wp = take(q.D * q.Hp);
         q.dwp = take(q.Dp * q.Hp);
         q.bp = take(q.Hp);
+        q.dbp = take(q.Hp);
         q.wt = transposed(q, l) ? take(q.H * q.Dp) : nullptr;
         // Padded copies of this step's weights (they change every step, so they are packed per call).
         const float* w = params + q.w;
@@ -209,6 +213,12 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     float* f = take(R * out);
     float* df = take(R * out);
     float* du0 = concrete_noise ? take(R * plan[0].Dp) : nullptr;  // d loss / d u_0: concrete's first-layer logit
+    // x with its rows padded to Dp with zeros, so that the first layer's rows are whole vectors like the others
+    float* xp = take(B * plan[0].Dp);
+    for (int64_t n = 0; n < B; ++n) {
+        std::memcpy(xp + n * plan[0].Dp, x + n * plan[0].D, size_t(plan[0].D) * sizeof(float));
+        std::fill(xp + n * plan[0].Dp + plan[0].D, xp + (n + 1) * plan[0].Dp, 0.0f);
+    }
     const philox::Key key = philox::key_from_seed(seed);
 
     // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
@@ -216,25 +226,30 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         LayerPlan& q = plan[l];
         // The mask in tiles of rows, each multiplied into u while it is still in L1.
         const philox::MaskGen gen(seed, step, l, q.p, concrete_noise ? 0 : noise);
-        const int64_t tile = std::max<int64_t>(1, kMaskTileFloats / q.D);
+        const int64_t tile = std::max<int64_t>(1, kMaskTileFloats / q.Dp);
         for (int64_t r0 = 0; r0 < R; r0 += tile) {
             const int64_t rows = std::min(tile, R - r0);
             if (concrete_noise) {
                 concrete::fill_rows(key, uint32_t(step), uint32_t(l), concrete[3 * l], concrete[3 * l + 1], uint32_t(r0),
                                     rows, int(q.D), q.mask + r0 * q.D);
             } else if (q.mask != nullptr) {
-                gen.fill_tile(uint32_t(r0), rows, 0, q.D, q.mask + r0 * q.D, q.D);
+                gen.fill_rows_padded(uint32_t(r0), rows, q.D, q.mask + r0 * q.ms);
             }
+            // The source rows are padded with zeros (xp, or the layer below's z), so with a padded mask the
+            // pad columns of u come out 0 from whole-vector products.
+            const int64_t width = q.mask == nullptr || q.ms == q.Dp ? q.Dp : q.D;
             for (int64_t r = r0; r < r0 + rows; ++r) {
-                const float* __restrict src = l == 0 ? x + (r / K) * q.D : plan[l - 1].z + r * plan[l - 1].Hp;
+                const float* __restrict src = l == 0 ? xp + (r / K) * q.Dp : plan[l - 1].z + r * plan[l - 1].Hp;
                 float* __restrict ur = q.u + r * q.Dp;
                 if (q.mask != nullptr) {
-                    const float* __restrict mr = q.mask + r * q.D;
-                    for (int64_t d = 0; d < q.D; ++d) ur[d] = src[d] * mr[d];
+                    const float* __restrict mr = q.mask + r * q.ms;
+                    for (int64_t d = 0; d < width; ++d) ur[d] = src[d] * mr[d];
                 } else {
-                    std::memcpy(ur, src, size_t(q.D) * sizeof(float));
+                    std::memcpy(ur, src, size_t(q.Dp) * sizeof(float));
                 }
-                for (int64_t d = q.D; d < q.Dp; ++d) ur[d] = 0.0f;
+                for (int64_t d = width; d < q.Dp; ++d) ur[d] = 0.0f;
+                // The first pad column is 1 when there is one: u^T dz then sums db in that row of dW.
+                if (q.D < q.Dp) ur[q.D] = 1.0f;
             }
         }
         if (q.H == 1) {
@@ -265,16 +280,16 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         std::fill(top.dz + r * top.Hp + out, top.dz + (r + 1) * top.Hp, 0.0f);
     }
 
-    // Backward: dzPre = dz .* act'(z); db = column sums; dW = u^T dzPre; dA = (dzPre W^T) .* m. The mask
-    // of dA is applied in the next layer down's dzPre pass (one pass over the rows instead of two).
+    // Backward: dzPre = dz .* act'(z); dW = u^T dzPre; db = 1^T dzPre; dA = (dzPre W^T) .* m. The mask of
+    // dA is applied in the next layer down's dzPre pass (one pass over the rows instead of two). db is the
+    // row of dW that u's ones column gives (or the same FMA chain over a constant 1 when u has no pad
+    // column), so it costs one more GEMM row instead of a pass of its own.
     for (int l = layers - 1; l >= 0; --l) {
         LayerPlan& q = plan[l];
-        const float* above_mask = l + 1 < layers ? plan[l + 1].mask : nullptr;  // row r at above_mask + r * q.H
+        const float* above_mask = l + 1 < layers ? plan[l + 1].mask : nullptr;  // row r at above_mask + r * above_ms
+        const int64_t above_ms = l + 1 < layers ? plan[l + 1].ms : 0;
         float* db = grads + q.b;
         {
-            // dzPre and the column sums in one pass (db in double, rows in order)
-            double* acc = detail::scratch<double>(detail::kScratchAccum, size_t(q.H));
-            for (int64_t h = 0; h < q.H; ++h) acc[h] = 0.0;
             // Concrete: d/dlogit of layer l + 1 = sum dU * a * dm/dlogit, a = z_l, before dU takes its mask.
             double logit_acc = 0.0;
             const double p_above = concrete_noise && above_mask != nullptr ? concrete[3 * (l + 1) + 2] : 0.0;
@@ -282,32 +297,38 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
                 float* __restrict row = q.dz + r * q.Hp;
                 const float* __restrict zr = q.z + r * q.Hp;
                 if (above_mask != nullptr) {
-                    const float* __restrict mr = above_mask + r * q.H;
+                    const float* __restrict mr = above_mask + r * above_ms;
                     if (concrete_noise) {
                         for (int64_t h = 0; h < q.H; ++h) {
                             logit_acc += double(row[h]) * double(zr[h]) * concrete_mask_derivative(mr[h], p_above);
                         }
                     }
-                    for (int64_t h = 0; h < q.H; ++h) row[h] *= mr[h];
+                    // dz's pad columns are 0, and so are the products with a padded mask's pad multipliers
+                    const int64_t width = above_ms == q.Hp ? q.Hp : q.H;
+                    for (int64_t h = 0; h < width; ++h) row[h] *= mr[h];
                 }
+                // over the pad columns too (0 in z and dz): whole vectors
                 if (q.activation == ACT_RELU) {
-                    for (int64_t h = 0; h < q.H; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
+                    for (int64_t h = 0; h < q.Hp; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
                 } else if (q.activation == ACT_TANH) {
-                    for (int64_t h = 0; h < q.H; ++h) row[h] *= 1.0f - zr[h] * zr[h];
+                    for (int64_t h = 0; h < q.Hp; ++h) row[h] *= 1.0f - zr[h] * zr[h];
                 }
-                for (int64_t h = 0; h < q.H; ++h) acc[h] += double(row[h]);
             }
-            for (int64_t h = 0; h < q.H; ++h) db[h] = float(acc[h]);
             if (concrete_noise && above_mask != nullptr) dlogits[l + 1] = float(logit_acc);
         }
         float* dw = grads + q.w;
+        const bool ones_column = q.D < q.Dp;
+        static const float one = 1.0f;
+        if (!ones_column) rowgemm(1, q.Hp, R, &one, 0, 0, q.dz, q.Hp, nullptr, q.dbp, q.Hp);
         if (q.H == 1) {
             // dW^T = dzPre^T u: one row of Dp, the rows of u summed in order
             rowgemm(1, q.Dp, R, q.dz, 0, q.Hp, q.u, q.Dp, nullptr, q.dwp, q.Dp);
             std::memcpy(dw, q.dwp, size_t(q.D) * sizeof(float));
+            db[0] = ones_column ? q.dwp[q.D] : q.dbp[0];
         } else {
-            rowgemm(q.D, q.Hp, R, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp);
+            rowgemm(q.D + (ones_column ? 1 : 0), q.Hp, R, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp);
             for (int64_t d = 0; d < q.D; ++d) std::memcpy(dw + d * q.H, q.dwp + d * q.Hp, size_t(q.H) * sizeof(float));
+            std::memcpy(db, ones_column ? q.dwp + q.D * q.Hp : q.dbp, size_t(q.H) * sizeof(float));
         }
         if (l == 0) {
             if (concrete_noise) {
@@ -316,7 +337,7 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
                 double logit_acc = 0.0;
                 for (int64_t r = 0; r < R; ++r) {
                     const float* __restrict xr = x + (r / K) * q.D;
-                    const float* __restrict mr = q.mask + r * q.D;
+                    const float* __restrict mr = q.mask + r * q.ms;
                     const float* __restrict dr = du0 + r * q.Dp;
                     for (int64_t d = 0; d < q.D; ++d) {
                         logit_acc += double(dr[d]) * double(xr[d]) * concrete_mask_derivative(mr[d], p0);

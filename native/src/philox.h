@@ -415,6 +415,69 @@ struct MaskGen {
         batch.flush();
     }
 
+    // Rows [row0, row0 + rows), every column of their ceil(cols / 8) * 8 (whole counters), row i at
+    // out + i * pad8(cols). A pad column c >= cols holds what column c would (the spec's multiplier of
+    // that index), so every value is 0 or the scale. For 16-bit draws the (row, counter) pairs in row-major
+    // order then fill out contiguously, 8 floats each, so they go 16 at a time with no per-counter
+    // bookkeeping. Other widths and noises fill the real columns and zero the pads.
+    void fill_rows_padded(uint32_t row0, int64_t rows, int64_t cols, float* __restrict out) const {
+        const int64_t counters = (cols + kColsPerCounter - 1) / kColsPerCounter;
+        const int64_t ld = counters * kColsPerCounter;
+        if (!active || gaussian || bits != 16) {
+            fill_tile(row0, rows, 0, cols, out, ld);
+            for (int64_t i = 0; i < rows; ++i) {
+                for (int64_t c = cols; c < ld; ++c) out[i * ld + c] = 0.0f;
+            }
+            return;
+        }
+        const int64_t total = rows * counters;
+#if defined(__AVX2__)
+        // Lane j of the batch starting at pair q handles pair q + j: counter (q + j) % counters of row
+        // row0 + (q + j) / counters. Each batch moves every lane 16 pairs on.
+        alignas(32) uint32_t cv[kLanes], rv[kLanes];
+        for (int j = 0; j < kLanes; ++j) {
+            cv[j] = static_cast<uint32_t>(j % counters);
+            rv[j] = row0 + static_cast<uint32_t>(j / counters);
+        }
+        __m256i c0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(cv));
+        __m256i c1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(cv + 8));
+        __m256i r0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(rv));
+        __m256i r1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(rv + 8));
+        const __m256i step_c = _mm256_set1_epi32(static_cast<int>(kLanes % counters));
+        const __m256i step_r = _mm256_set1_epi32(static_cast<int>(kLanes / counters));
+        const __m256i last_c = _mm256_set1_epi32(static_cast<int>(counters - 1));
+        const __m256i wrap = _mm256_set1_epi32(static_cast<int>(counters));
+        for (int64_t q = 0; q < total; q += kLanes) {
+            float* dst = out + q * kColsPerCounter;
+            if (q + kLanes <= total) {
+                avx2::mask_x16(key, c0, c1, r0, r1, layer, step, threshold, scale, dst);
+            } else {
+                alignas(32) float all[kColsPerBlock];
+                avx2::mask_x16(key, c0, c1, r0, r1, layer, step, threshold, scale, all);
+                std::memcpy(dst, all, size_t(total - q) * kColsPerCounter * sizeof(float));
+            }
+            c0 = _mm256_add_epi32(c0, step_c);
+            c1 = _mm256_add_epi32(c1, step_c);
+            const __m256i over0 = _mm256_cmpgt_epi32(c0, last_c), over1 = _mm256_cmpgt_epi32(c1, last_c);  // -1 where wrapped
+            c0 = _mm256_sub_epi32(c0, _mm256_and_si256(over0, wrap));
+            c1 = _mm256_sub_epi32(c1, _mm256_and_si256(over1, wrap));
+            r0 = _mm256_sub_epi32(_mm256_add_epi32(r0, step_r), over0);
+            r1 = _mm256_sub_epi32(_mm256_add_epi32(r1, step_r), over1);
+        }
+#else
+        for (int64_t q = 0; q < total; ++q) {
+            const uint32_t counter[4] = {static_cast<uint32_t>(q % counters), row0 + static_cast<uint32_t>(q / counters),
+                                         layer, step};
+            uint32_t w[4];
+            philox4x32(counter, key, w);
+            for (int j = 0; j < kColsPerCounter; ++j) {
+                const uint32_t draw = (w[j >> 1] >> (16 * (j & 1))) & 0xFFFFu;
+                out[q * kColsPerCounter + j] = draw >= threshold ? scale : 0.0f;
+            }
+        }
+#endif
+    }
+
 private:
     // Gaussian multipliers: one Philox output per element, counter = (column, row, layer, step), 16 columns
     // of a row per call.
