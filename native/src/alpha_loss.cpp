@@ -4,6 +4,7 @@
 // All accumulation is in double. Datapoints are independent, so they are spread over the pool; the
 // batch mean (and dlog_tau) is then summed on the calling thread in n order.
 #include "alphadrop/kernels.h"
+#include "expm1_nonpositive.h"
 #include "isa_kernels.h"
 
 #include <algorithm>
@@ -43,13 +44,14 @@ double alpha_combine(const double* ll, int64_t K, double alpha, double* w) {
         if (alpha * ll[k] > alpha * ll[best]) best = k;
     }
     const double llb = ll[best];
+    // exp(delta) as 1 + expm1(delta): one transcendental per sample instead of two (they were most of a
+    // small network's loss); the weight's absolute error stays below 1e-16. expm1 of delta <= 0 (0 at the
+    // best sample) without a libm call: the samples' evaluations overlap instead of queueing.
+    for (int64_t k = 0; k < K; ++k) w[k] = numeric::expm1_nonpositive(alpha * (ll[k] - llb));
     double sum_expm1 = 0.0, sum_exp = 0.0;
     for (int64_t k = 0; k < K; ++k) {
-        // exp(delta) as 1 + expm1(delta): one transcendental per sample instead of two (they were most of a
-        // small network's loss); the weight's absolute error stays below 1e-16.
-        const double em1 = k == best ? 0.0 : std::expm1(alpha * (ll[k] - llb));
-        sum_expm1 += em1;
-        const double e = 1.0 + em1;
+        sum_expm1 += w[k];
+        const double e = 1.0 + w[k];
         w[k] = e;
         sum_exp += e;
     }
@@ -57,10 +59,82 @@ double alpha_combine(const double* ll, int64_t K, double alpha, double* w) {
     return -(llb + std::log1p(sum_expm1 / double(K)) / alpha);
 }
 
+}  // namespace
+
+double gaussian_ll_const(int64_t dims, float log_tau) { return 0.5 * double(dims) * (double(log_tau) - kLog2Pi); }
+
+namespace {
+
 // Work below which the loss runs on the calling thread (the pool's own threshold also applies).
 double loss_work(int64_t rows, int64_t width) { return 8.0 * double(rows) * double(width); }
 
 }  // namespace
+
+double alpha_point_categorical(int64_t K, int64_t C, const float* logits, int label, double alpha, double inv_b,
+                               double* buf, float* dlogits) {
+    double* ll = buf;
+    double* inv_sums = buf + K;  // 1 / sum_c exp(x_c - max) per sample
+    double* w = buf + 2 * K;
+    double* exps = buf + 3 * K;
+    for (int64_t k = 0; k < K; ++k) {
+        const float* x = logits + k * C;
+        double* e = exps + k * C;  // exp(x - max), kept for the softmax of the gradient
+        double mx = x[0];
+        for (int64_t c = 1; c < C; ++c) mx = std::max(mx, double(x[c]));
+        double sum = 0.0;
+        for (int64_t c = 0; c < C; ++c) {
+            e[c] = std::exp(double(x[c]) - mx);
+            sum += e[c];
+        }
+        inv_sums[k] = 1.0 / sum;
+        ll[k] = double(x[label]) - (mx + std::log(sum));
+    }
+    const double loss = alpha_combine(ll, K, alpha, w);
+    if (dlogits != nullptr) {
+        for (int64_t k = 0; k < K; ++k) {
+            const double* e = exps + k * C;
+            float* g = dlogits + k * C;
+            const double scale = w[k] * inv_b;
+            const double inv_sum = inv_sums[k];
+            for (int64_t c = 0; c < C; ++c) {
+                const double softmax = e[c] * inv_sum;
+                g[c] = float(scale * (softmax - (c == label ? 1.0 : 0.0)));
+            }
+        }
+    }
+    return loss;
+}
+
+double alpha_point_gaussian(int64_t K, int64_t D, const float* f, const float* y, double tau, double ll_const,
+                            double alpha, double inv_b, double* buf, float* df, double* dlog_tau) {
+    double* ll = buf;
+    double* sq = buf + K;
+    double* w = buf + 2 * K;
+    for (int64_t k = 0; k < K; ++k) {
+        const float* fk = f + k * D;
+        double s = 0.0;
+        for (int64_t d = 0; d < D; ++d) {
+            const double e = double(y[d]) - double(fk[d]);
+            s += e * e;
+        }
+        sq[k] = s;
+        ll[k] = -0.5 * tau * s + ll_const;
+    }
+    const double loss = alpha_combine(ll, K, alpha, w);
+    // dL_n/dll_k = -w_k;  dll_k/df = tau (y - f);  dll_k/dlog_tau = -tau/2 sq_k + D/2.
+    double g = 0.0;
+    for (int64_t k = 0; k < K; ++k) g += w[k] * (0.5 * tau * sq[k] - 0.5 * double(D));
+    *dlog_tau = g;
+    if (df != nullptr) {
+        for (int64_t k = 0; k < K; ++k) {
+            const float* fk = f + k * D;
+            float* gk = df + k * D;
+            const double scale = w[k] * tau * inv_b;
+            for (int64_t d = 0; d < D; ++d) gk[d] = float(scale * (double(fk[d]) - double(y[d])));
+        }
+    }
+    return loss;
+}
 
 double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int classes, const float* logits, const int* labels,
                               float alpha, float* loss_per_point, float* dlogits) {
@@ -86,38 +160,9 @@ double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int clas
         B,
         [&](int64_t begin, int64_t end, int) {
             double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K + K * C));
-            double* ll = buf;
-            double* inv_sums = buf + K;  // 1 / sum_c exp(x_c - max) per sample
-            double* w = buf + 2 * K;
-            double* exps = buf + 3 * K;
             for (int64_t n = begin; n < end; ++n) {
-                const int label = labels[n];
-                for (int64_t k = 0; k < K; ++k) {
-                    const float* x = logits + (n * K + k) * C;
-                    double* e = exps + k * C;  // exp(x - max), kept for the softmax of the gradient
-                    double mx = x[0];
-                    for (int64_t c = 1; c < C; ++c) mx = std::max(mx, double(x[c]));
-                    double sum = 0.0;
-                    for (int64_t c = 0; c < C; ++c) {
-                        e[c] = std::exp(double(x[c]) - mx);
-                        sum += e[c];
-                    }
-                    inv_sums[k] = 1.0 / sum;
-                    ll[k] = double(x[label]) - (mx + std::log(sum));
-                }
-                per_point[n] = alpha_combine(ll, K, a, w);
-                if (dlogits != nullptr) {
-                    for (int64_t k = 0; k < K; ++k) {
-                        const double* e = exps + k * C;
-                        float* g = dlogits + (n * K + k) * C;
-                        const double scale = w[k] * inv_b;
-                        const double inv_sum = inv_sums[k];
-                        for (int64_t c = 0; c < C; ++c) {
-                            const double softmax = e[c] * inv_sum;
-                            g[c] = float(scale * (softmax - (c == label ? 1.0 : 0.0)));
-                        }
-                    }
-                }
+                per_point[n] = alpha_point_categorical(K, C, logits + n * K * C, labels[n], a, inv_b, buf,
+                                                       dlogits != nullptr ? dlogits + n * K * C : nullptr);
             }
         },
         loss_work(B * K, C));
@@ -142,9 +187,8 @@ double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, c
     require_int_range(B * K * D, fn, "batch * samples * dims");
     const double a = alpha;
     const double inv_b = 1.0 / double(B);
-    const double lt = log_tau;
-    const double tau = std::exp(lt);
-    const double ll_const = 0.5 * double(D) * (lt - kLog2Pi);
+    const double tau = std::exp(double(log_tau));
+    const double ll_const = gaussian_ll_const(D, log_tau);
     // per_point[n] = L_n, per_point[B + n] = d L_n / d log_tau.
     double* per_point = scratch<double>(detail::kScratchPerPoint, size_t(2 * B));
 
@@ -152,34 +196,9 @@ double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, c
         B,
         [&](int64_t begin, int64_t end, int) {
             double* buf = scratch<double>(detail::kScratchAccum, size_t(3 * K));
-            double* ll = buf;
-            double* sq = buf + K;
-            double* w = buf + 2 * K;
             for (int64_t n = begin; n < end; ++n) {
-                const float* yn = y + n * D;
-                for (int64_t k = 0; k < K; ++k) {
-                    const float* fk = f + (n * K + k) * D;
-                    double s = 0.0;
-                    for (int64_t d = 0; d < D; ++d) {
-                        const double e = double(yn[d]) - double(fk[d]);
-                        s += e * e;
-                    }
-                    sq[k] = s;
-                    ll[k] = -0.5 * tau * s + ll_const;
-                }
-                per_point[n] = alpha_combine(ll, K, a, w);
-                // dL_n/dll_k = -w_k;  dll_k/df = tau (y - f);  dll_k/dlog_tau = -tau/2 sq_k + D/2.
-                double g = 0.0;
-                for (int64_t k = 0; k < K; ++k) g += w[k] * (0.5 * tau * sq[k] - 0.5 * double(D));
-                per_point[B + n] = g;
-                if (df != nullptr) {
-                    for (int64_t k = 0; k < K; ++k) {
-                        const float* fk = f + (n * K + k) * D;
-                        float* gk = df + (n * K + k) * D;
-                        const double scale = w[k] * tau * inv_b;
-                        for (int64_t d = 0; d < D; ++d) gk[d] = float(scale * (double(fk[d]) - double(yn[d])));
-                    }
-                }
+                per_point[n] = alpha_point_gaussian(K, D, f + n * K * D, y + n * D, tau, ll_const, a, inv_b, buf,
+                                                    df != nullptr ? df + n * K * D : nullptr, &per_point[B + n]);
             }
         },
         loss_work(B * K, D));

@@ -3,15 +3,17 @@
 //
 // Why a kernel of its own: a UCI step (13-50-1, B·K = 320) is under a million flops, and through the
 // per-layer kernels it paid a JNI round trip, a check and a staging copy per layer and call, and drew
-// every dropout mask two or three times (forward, dW, dA). Here each layer's mask is drawn once per
-// step into scratch (the same Philox multipliers as the per-layer kernels: this is not a stored mask,
-// it lives for one call), the products run through a small row GEMM on operands read in place, and
-// nothing is packed but the padded weights.
+// every dropout mask two or three times (forward, dW, dA). Here the rows run in tiles of whole
+// datapoints that stay in L1: each tile draws its rows of every layer's mask once (the same Philox
+// multipliers as the per-layer kernels: not a stored mask, it lives for one tile), goes forward, through
+// its points' loss and back, and adds its part of dW and db; the products run through a small row GEMM
+// on operands read in place, and nothing is packed but the padded weights.
 //
 // Results equal the per-layer kernels up to summation order. Every output is summed in one fixed
-// order that depends only on the shape (one thread does the whole step), so the result is
-// bit-identical for any thread count, and avx2 and avx512 (which share the 256-bit row GEMM) agree to
-// the bit; the baseline multiplies and adds separately and differs by rounding.
+// order that depends only on the shape (one thread does the whole step; dW continues each output's
+// FMA chain from tile to tile), so the result is bit-identical for any thread count and any tile size,
+// and avx2 and avx512 (which share the 256-bit row GEMM) agree to the bit; the baseline multiplies and
+// adds separately and differs by rounding.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -39,18 +41,18 @@ namespace {
 
 using detail::fail;
 
-// Mask floats drawn per tile in the forward: small enough to stay in L1 until u is computed from them.
-constexpr int64_t kMaskTileFloats = 2048;
+// Rows per tile of the step (whole datapoints, so at least K): a tile's buffers then stay in L1.
+constexpr int64_t kTileRows = 40;
 using detail::require_int_range;
 using detail::require_positive;
 using detail::require_ptr;
 
 inline void rowgemm(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                    int64_t ldb, const float* init, float* c, int64_t ldc, bool relu = false) {
+                    int64_t ldb, const float* init, float* c, int64_t ldc, bool relu = false, bool accumulate = false) {
 #if defined(__AVX2__) && defined(__FMA__)
-    ukernels::avx2::f32_rowgemm_6x16_avx2(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu);
+    ukernels::avx2::f32_rowgemm_6x16_avx2(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu, accumulate);
 #else
-    ukernels::portable::f32_rowgemm_portable(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu);
+    ukernels::portable::f32_rowgemm_portable(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu, accumulate);
 #endif
 }
 
@@ -111,7 +113,7 @@ float* step_scratch(size_t floats) {
 
 }  // namespace
 
-double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,
+double dense_step(ThreadPool& /*pool: the step runs on the calling thread*/, long long seed, int step, int noise, int layers, const int* sizes,
                   const float* dropout, const int* activations, const float* params, int batch, int samples,
                   const float* x, const int* labels, const float* y, float log_tau, float alpha, float* grads,
                   float* dlog_tau, const double* concrete, float* dlogits) {
@@ -155,7 +157,17 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     auto masked = [concrete_noise](const LayerPlan& q) { return concrete_noise || q.p != 0.0f; };
     auto transposed = [concrete_noise](const LayerPlan& q, int l) { return l > 0 || q.H == 1 || concrete_noise; };
 
-    // Plan the scratch: per layer mask, u, z, dz, padded weights; then the compact f and df of the loss.
+    // Rows run in tiles of whole datapoints (about kTileRows rows): each tile goes forward through every
+    // layer, through the loss of its points and back, so its masks, activations and gradients stay in L1
+    // (the whole batch's did not: at 320 rows a layer's buffers were 72 KB each, and every pass over them
+    // ran at L2 speed). dW and db accumulate over the tiles in row order (C += A B continues each output's
+    // FMA chain), so the result is the untiled step's to the bit.
+    const int64_t tile_points = std::min<int64_t>(B, std::max<int64_t>(1, kTileRows / K));
+    const int64_t TR = tile_points * K;  // rows of a full tile
+    require_int_range(TR, fn, "tile rows");
+
+    // Plan the scratch: per layer mask, u, z, dz (one tile's rows), padded weights and their gradients;
+    // then the tile's compact f and df, and x padded.
     LayerPlan plan[kDenseStepMaxLayers];
     int64_t total = 0, param_offset = 0;
     for (int l = 0; l < layers; ++l) {
@@ -173,11 +185,11 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
         param_offset = q.b + q.H;
         require_int_range(param_offset, fn, "parameter count");
         q.ms = concrete_noise ? q.D : q.Dp;
-        total += (masked(q) ? R * q.ms : 0) + R * q.Dp + 2 * R * q.Hp + (q.D + q.Dp) * q.Hp + 2 * q.Hp
+        total += (masked(q) ? TR * q.ms : 0) + TR * q.Dp + 2 * TR * q.Hp + (q.D + q.Dp) * q.Hp + 2 * q.Hp
                  + (transposed(q, l) ? q.H * q.Dp : 0);
     }
     const int64_t out = sizes[layers];
-    total += 2 * R * out + (concrete_noise ? R * plan[0].Dp : 0) + B * plan[0].Dp;
+    total += 2 * TR * out + (concrete_noise ? TR * plan[0].Dp : 0) + B * plan[0].Dp;
     float* next = step_scratch(size_t(total));
     auto take = [&next](int64_t n) {
         float* p = next;
@@ -186,10 +198,10 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     };
     for (int l = 0; l < layers; ++l) {
         LayerPlan& q = plan[l];
-        q.mask = masked(q) ? take(R * q.ms) : nullptr;
-        q.u = take(R * q.Dp);
-        q.z = take(R * q.Hp);
-        q.dz = take(R * q.Hp);
+        q.mask = masked(q) ? take(TR * q.ms) : nullptr;
+        q.u = take(TR * q.Dp);
+        q.z = take(TR * q.Hp);
+        q.dz = take(TR * q.Hp);
         q.wp = take(q.D * q.Hp);
         q.dwp = take(q.Dp * q.Hp);
         q.bp = take(q.Hp);
@@ -210,9 +222,9 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
             }
         }
     }
-    float* f = take(R * out);
-    float* df = take(R * out);
-    float* du0 = concrete_noise ? take(R * plan[0].Dp) : nullptr;  // d loss / d u_0: concrete's first-layer logit
+    float* f = take(TR * out);
+    float* df = take(TR * out);
+    float* du0 = concrete_noise ? take(TR * plan[0].Dp) : nullptr;  // d loss / d u_0: concrete's first-layer logit
     // x with its rows padded to Dp with zeros, so that the first layer's rows are whole vectors like the others
     float* xp = take(B * plan[0].Dp);
     for (int64_t n = 0; n < B; ++n) {
@@ -221,28 +233,49 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
     }
     const philox::Key key = philox::key_from_seed(seed);
 
-    // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
-    for (int l = 0; l < layers; ++l) {
-        LayerPlan& q = plan[l];
-        // The mask in tiles of rows, each multiplied into u while it is still in L1.
-        const philox::MaskGen gen(seed, step, l, q.p, concrete_noise ? 0 : noise);
-        const int64_t tile = std::max<int64_t>(1, kMaskTileFloats / q.Dp);
-        for (int64_t r0 = 0; r0 < R; r0 += tile) {
-            const int64_t rows = std::min(tile, R - r0);
+    // The loss's per-point values (L_n, then d L_n / d log_tau), summed in n order at the end.
+    double* per_point = detail::scratch<double>(detail::kScratchPerPoint, size_t(2 * B));
+    double* loss_buf = detail::scratch<double>(detail::kScratchAccum, size_t(3 * K + (labels != nullptr ? K * out : 0)));
+    const double a = alpha;
+    const double inv_b = 1.0 / double(B);
+    const double tau = labels != nullptr ? 0.0 : std::exp(double(log_tau));
+    const double ll_const = labels != nullptr ? 0.0 : gaussian_ll_const(out, log_tau);
+    if (labels != nullptr) {
+        for (int64_t n = 0; n < B; ++n) {
+            if (labels[n] < 0 || labels[n] >= out) {
+                fail(fn, "labels[" + std::to_string(n) + "] = " + std::to_string(labels[n]) + " is not in [0, " +
+                             std::to_string(out) + ")");
+            }
+        }
+    }
+    // Concrete: d loss / d logit_l, summed over the rows in order across the tiles.
+    double logit_acc[kDenseStepMaxLayers];
+    for (int l = 0; l < layers; ++l) logit_acc[l] = 0.0;
+
+    for (int64_t n0 = 0; n0 < B; n0 += tile_points) {
+        const int64_t points = std::min(tile_points, B - n0);
+        const int64_t rows = points * K;
+        const int64_t r0 = n0 * K;  // the tile's first row in the batch (the masks' row index)
+        const bool first_tile = n0 == 0;
+
+        // Forward: u = m .* a (the first layer's input row n serves its K sample rows), z = act(u W + b).
+        for (int l = 0; l < layers; ++l) {
+            LayerPlan& q = plan[l];
             if (concrete_noise) {
                 concrete::fill_rows(key, uint32_t(step), uint32_t(l), concrete[3 * l], concrete[3 * l + 1], uint32_t(r0),
-                                    rows, int(q.D), q.mask + r0 * q.D);
+                                    rows, int(q.D), q.mask);
             } else if (q.mask != nullptr) {
-                gen.fill_rows_padded(uint32_t(r0), rows, q.D, q.mask + r0 * q.ms);
+                const philox::MaskGen gen(seed, step, l, q.p, noise);
+                gen.fill_rows_padded(uint32_t(r0), rows, q.D, q.mask);
             }
             // The source rows are padded with zeros (xp, or the layer below's z), so with a padded mask the
             // pad columns of u come out 0 from whole-vector products.
             const int64_t width = q.mask == nullptr || q.ms == q.Dp ? q.Dp : q.D;
-            for (int64_t r = r0; r < r0 + rows; ++r) {
-                const float* __restrict src = l == 0 ? xp + (r / K) * q.Dp : plan[l - 1].z + r * plan[l - 1].Hp;
-                float* __restrict ur = q.u + r * q.Dp;
+            for (int64_t i = 0; i < rows; ++i) {
+                const float* __restrict src = l == 0 ? xp + (n0 + i / K) * q.Dp : plan[l - 1].z + i * plan[l - 1].Hp;
+                float* __restrict ur = q.u + i * q.Dp;
                 if (q.mask != nullptr) {
-                    const float* __restrict mr = q.mask + r * q.ms;
+                    const float* __restrict mr = q.mask + i * q.ms;
                     for (int64_t d = 0; d < width; ++d) ur[d] = src[d] * mr[d];
                 } else {
                     std::memcpy(ur, src, size_t(q.Dp) * sizeof(float));
@@ -251,106 +284,134 @@ double dense_step(ThreadPool& pool, long long seed, int step, int noise, int lay
                 // The first pad column is 1 when there is one: u^T dz then sums db in that row of dW.
                 if (q.D < q.Dp) ur[q.D] = 1.0f;
             }
-        }
-        if (q.H == 1) {
-            for (int64_t r = 0; r < R; ++r) {
-                const float v = q.bp[0] + dot8(q.u + r * q.Dp, q.wt, q.Dp);
-                float* zr = q.z + r * q.Hp;
-                zr[0] = q.activation == ACT_RELU && v < 0.0f ? 0.0f : v;  // NaN and -0 pass, as in the tiles
-                for (int64_t h = 1; h < q.Hp; ++h) zr[h] = 0.0f;
+            if (q.H == 1) {
+                for (int64_t i = 0; i < rows; ++i) {
+                    const float v = q.bp[0] + dot8(q.u + i * q.Dp, q.wt, q.Dp);
+                    float* zr = q.z + i * q.Hp;
+                    zr[0] = q.activation == ACT_RELU && v < 0.0f ? 0.0f : v;  // NaN and -0 pass, as in the tiles
+                    for (int64_t h = 1; h < q.Hp; ++h) zr[h] = 0.0f;
+                }
+            } else {
+                rowgemm(rows, q.Hp, q.D, q.u, q.Dp, 1, q.wp, q.Hp, q.bp, q.z, q.Hp, q.activation == ACT_RELU);
             }
-        } else {
-            rowgemm(R, q.Hp, q.D, q.u, q.Dp, 1, q.wp, q.Hp, q.bp, q.z, q.Hp, q.activation == ACT_RELU);
+            if (q.activation == ACT_TANH) {
+                const int64_t n = rows * q.Hp;
+                for (int64_t i = 0; i < n; ++i) q.z[i] = tanh_float(q.z[i]);
+            }
         }
-        if (q.activation == ACT_TANH) {
-            const int64_t n = R * q.Hp;
-            for (int64_t i = 0; i < n; ++i) q.z[i] = tanh_float(q.z[i]);
+
+        // The loss of the tile's points on the compact outputs, and its gradient back into the padded rows.
+        // Element loops, not memcpy / fill per row: rows of a few floats made those hundreds of library
+        // calls a step.
+        const LayerPlan& top = plan[layers - 1];
+        for (int64_t i = 0; i < rows; ++i) {
+            for (int64_t j = 0; j < out; ++j) f[i * out + j] = top.z[i * top.Hp + j];
         }
-    }
+        for (int64_t t = 0; t < points; ++t) {
+            const int64_t n = n0 + t;
+            if (labels != nullptr) {
+                per_point[n] = alpha_point_categorical(K, out, f + t * K * out, labels[n], a, inv_b, loss_buf,
+                                                       df + t * K * out);
+            } else {
+                per_point[n] = alpha_point_gaussian(K, out, f + t * K * out, y + n * out, tau, ll_const, a, inv_b,
+                                                    loss_buf, df + t * K * out, &per_point[B + n]);
+            }
+        }
+        for (int64_t i = 0; i < rows; ++i) {
+            for (int64_t j = 0; j < out; ++j) top.dz[i * top.Hp + j] = df[i * out + j];
+            for (int64_t j = out; j < top.Hp; ++j) top.dz[i * top.Hp + j] = 0.0f;
+        }
 
-    // The loss on the compact outputs, and its gradient back into the padded rows.
-    const LayerPlan& top = plan[layers - 1];
-    for (int64_t r = 0; r < R; ++r) std::memcpy(f + r * out, top.z + r * top.Hp, size_t(out) * sizeof(float));
-    const double loss = labels != nullptr
-                            ? alpha_loss_categorical(pool, batch, samples, int(out), f, labels, alpha, nullptr, df)
-                            : alpha_loss_gaussian(pool, batch, samples, int(out), f, y, log_tau, alpha, nullptr, df,
-                                                  dlog_tau);
-    for (int64_t r = 0; r < R; ++r) {
-        std::memcpy(top.dz + r * top.Hp, df + r * out, size_t(out) * sizeof(float));
-        std::fill(top.dz + r * top.Hp + out, top.dz + (r + 1) * top.Hp, 0.0f);
-    }
-
-    // Backward: dzPre = dz .* act'(z); dW = u^T dzPre; db = 1^T dzPre; dA = (dzPre W^T) .* m. The mask of
-    // dA is applied in the next layer down's dzPre pass (one pass over the rows instead of two). db is the
-    // row of dW that u's ones column gives (or the same FMA chain over a constant 1 when u has no pad
-    // column), so it costs one more GEMM row instead of a pass of its own.
-    for (int l = layers - 1; l >= 0; --l) {
-        LayerPlan& q = plan[l];
-        const float* above_mask = l + 1 < layers ? plan[l + 1].mask : nullptr;  // row r at above_mask + r * above_ms
-        const int64_t above_ms = l + 1 < layers ? plan[l + 1].ms : 0;
-        float* db = grads + q.b;
-        {
-            // Concrete: d/dlogit of layer l + 1 = sum dU * a * dm/dlogit, a = z_l, before dU takes its mask.
-            double logit_acc = 0.0;
-            const double p_above = concrete_noise && above_mask != nullptr ? concrete[3 * (l + 1) + 2] : 0.0;
-            for (int64_t r = 0; r < R; ++r) {
-                float* __restrict row = q.dz + r * q.Hp;
-                const float* __restrict zr = q.z + r * q.Hp;
-                if (above_mask != nullptr) {
-                    const float* __restrict mr = above_mask + r * above_ms;
-                    if (concrete_noise) {
-                        for (int64_t h = 0; h < q.H; ++h) {
-                            logit_acc += double(row[h]) * double(zr[h]) * concrete_mask_derivative(mr[h], p_above);
+        // Backward: dzPre = dz .* act'(z); dW += u^T dzPre; db += 1^T dzPre; dA = (dzPre W^T) .* m. The mask
+        // of dA is applied in the next layer down's dzPre pass (one pass over the rows instead of two). db is
+        // the row of dW that u's ones column gives (or the same FMA chain over a constant 1 when u has no
+        // pad column), so it costs one more GEMM row instead of a pass of its own.
+        for (int l = layers - 1; l >= 0; --l) {
+            LayerPlan& q = plan[l];
+            const float* above_mask = l + 1 < layers ? plan[l + 1].mask : nullptr;  // row i at above_mask + i * above_ms
+            const int64_t above_ms = l + 1 < layers ? plan[l + 1].ms : 0;
+            {
+                // Concrete: d/dlogit of layer l + 1 = sum dU * a * dm/dlogit, a = z_l, before dU takes its mask.
+                const double p_above = concrete_noise && above_mask != nullptr ? concrete[3 * (l + 1) + 2] : 0.0;
+                double acc = concrete_noise && above_mask != nullptr ? logit_acc[l + 1] : 0.0;
+                for (int64_t i = 0; i < rows; ++i) {
+                    float* __restrict row = q.dz + i * q.Hp;
+                    const float* __restrict zr = q.z + i * q.Hp;
+                    if (above_mask != nullptr) {
+                        const float* __restrict mr = above_mask + i * above_ms;
+                        if (concrete_noise) {
+                            for (int64_t h = 0; h < q.H; ++h) {
+                                acc += double(row[h]) * double(zr[h]) * concrete_mask_derivative(mr[h], p_above);
+                            }
+                        }
+                        // dz's pad columns are 0, and so are the products with a padded mask's pad multipliers
+                        const int64_t width = above_ms == q.Hp ? q.Hp : q.H;
+                        for (int64_t h = 0; h < width; ++h) row[h] *= mr[h];
+                    }
+                    // over the pad columns too (0 in z and dz): whole vectors
+                    if (q.activation == ACT_RELU) {
+                        for (int64_t h = 0; h < q.Hp; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
+                    } else if (q.activation == ACT_TANH) {
+                        for (int64_t h = 0; h < q.Hp; ++h) row[h] *= 1.0f - zr[h] * zr[h];
+                    }
+                }
+                if (concrete_noise && above_mask != nullptr) logit_acc[l + 1] = acc;
+            }
+            const bool ones_column = q.D < q.Dp;
+            static const float one = 1.0f;
+            const bool more = !first_tile;  // accumulate onto the earlier tiles' sums
+            if (!ones_column) rowgemm(1, q.Hp, rows, &one, 0, 0, q.dz, q.Hp, nullptr, q.dbp, q.Hp, false, more);
+            if (q.H == 1) {
+                // dW^T = dzPre^T u: one row of Dp, the rows of u summed in order
+                rowgemm(1, q.Dp, rows, q.dz, 0, q.Hp, q.u, q.Dp, nullptr, q.dwp, q.Dp, false, more);
+            } else {
+                rowgemm(q.D + (ones_column ? 1 : 0), q.Hp, rows, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp, false,
+                        more);
+            }
+            if (l == 0) {
+                if (concrete_noise) {
+                    rowgemm(rows, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, du0, q.Dp);
+                    const double p0 = concrete[2];
+                    double acc = logit_acc[0];
+                    for (int64_t i = 0; i < rows; ++i) {
+                        const float* __restrict xr = x + (n0 + i / K) * q.D;
+                        const float* __restrict mr = q.mask + i * q.ms;
+                        const float* __restrict dr = du0 + i * q.Dp;
+                        for (int64_t d = 0; d < q.D; ++d) {
+                            acc += double(dr[d]) * double(xr[d]) * concrete_mask_derivative(mr[d], p0);
                         }
                     }
-                    // dz's pad columns are 0, and so are the products with a padded mask's pad multipliers
-                    const int64_t width = above_ms == q.Hp ? q.Hp : q.H;
-                    for (int64_t h = 0; h < width; ++h) row[h] *= mr[h];
+                    logit_acc[0] = acc;
                 }
-                // over the pad columns too (0 in z and dz): whole vectors
-                if (q.activation == ACT_RELU) {
-                    for (int64_t h = 0; h < q.Hp; ++h) row[h] = zr[h] > 0.0f ? row[h] : 0.0f;
-                } else if (q.activation == ACT_TANH) {
-                    for (int64_t h = 0; h < q.Hp; ++h) row[h] *= 1.0f - zr[h] * zr[h];
-                }
+                break;
             }
-            if (concrete_noise && above_mask != nullptr) dlogits[l + 1] = float(logit_acc);
+            LayerPlan& below = plan[l - 1];  // below.Hp == q.Dp
+            rowgemm(rows, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, below.dz, below.Hp);
         }
-        float* dw = grads + q.w;
+    }
+
+    // The accumulated gradients out of their padded buffers.
+    for (int l = 0; l < layers; ++l) {
+        const LayerPlan& q = plan[l];
         const bool ones_column = q.D < q.Dp;
-        static const float one = 1.0f;
-        if (!ones_column) rowgemm(1, q.Hp, R, &one, 0, 0, q.dz, q.Hp, nullptr, q.dbp, q.Hp);
+        float* dw = grads + q.w;
+        float* db = grads + q.b;
         if (q.H == 1) {
-            // dW^T = dzPre^T u: one row of Dp, the rows of u summed in order
-            rowgemm(1, q.Dp, R, q.dz, 0, q.Hp, q.u, q.Dp, nullptr, q.dwp, q.Dp);
             std::memcpy(dw, q.dwp, size_t(q.D) * sizeof(float));
             db[0] = ones_column ? q.dwp[q.D] : q.dbp[0];
         } else {
-            rowgemm(q.D + (ones_column ? 1 : 0), q.Hp, R, q.u, 1, q.Dp, q.dz, q.Hp, nullptr, q.dwp, q.Hp);
             for (int64_t d = 0; d < q.D; ++d) std::memcpy(dw + d * q.H, q.dwp + d * q.Hp, size_t(q.H) * sizeof(float));
             std::memcpy(db, ones_column ? q.dwp + q.D * q.Hp : q.dbp, size_t(q.H) * sizeof(float));
         }
-        if (l == 0) {
-            if (concrete_noise) {
-                rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, du0, q.Dp);
-                const double p0 = concrete[2];
-                double logit_acc = 0.0;
-                for (int64_t r = 0; r < R; ++r) {
-                    const float* __restrict xr = x + (r / K) * q.D;
-                    const float* __restrict mr = q.mask + r * q.ms;
-                    const float* __restrict dr = du0 + r * q.Dp;
-                    for (int64_t d = 0; d < q.D; ++d) {
-                        logit_acc += double(dr[d]) * double(xr[d]) * concrete_mask_derivative(mr[d], p0);
-                    }
-                }
-                dlogits[0] = float(logit_acc);
-            }
-            break;
-        }
-        LayerPlan& below = plan[l - 1];  // below.Hp == q.Dp
-        rowgemm(R, q.Dp, q.H, q.dz, q.Hp, 1, q.wt, q.Dp, nullptr, below.dz, below.Hp);
+        if (concrete_noise) dlogits[l] = l == 0 || plan[l].mask != nullptr ? float(logit_acc[l]) : 0.0f;
     }
-    return loss;
+    double total_loss = 0.0, total_dlt = 0.0;
+    for (int64_t n = 0; n < B; ++n) {
+        total_loss += per_point[n];
+        if (labels == nullptr) total_dlt += per_point[B + n];
+    }
+    if (labels == nullptr && dlog_tau != nullptr) dlog_tau[0] = float(total_dlt * inv_b);
+    return total_loss / double(B);
 }
 
 }  // namespace kernels

@@ -45,6 +45,16 @@ double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int clas
 double alpha_loss_gaussian(ThreadPool& pool, int batch, int samples, int dims, const float* f, const float* y,
                            float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau);
 
+// One datapoint of the alpha losses above (their bodies, called per point): returns L_n, writes its K rows
+// of gradient scaled by inv_b (when the gradient pointer is not null) and, Gaussian, d L_n / d log_tau.
+// buf holds 3K doubles (categorical: 3K + K C). dense_step calls them on the points of each row tile.
+double alpha_point_categorical(int64_t K, int64_t C, const float* logits, int label, double alpha, double inv_b,
+                               double* buf, float* dlogits);
+double alpha_point_gaussian(int64_t K, int64_t D, const float* f, const float* y, double tau, double ll_const,
+                            double alpha, double inv_b, double* buf, float* df, double* dlog_tau);
+// 0.5 D (log_tau - log 2 pi), the Gaussian log-likelihood's constant.
+double gaussian_ll_const(int64_t dims, float log_tau);
+
 // The deepest network dense_step takes (its per-layer plan lives on the stack).
 inline constexpr int kDenseStepMaxLayers = 64;
 double dense_step(ThreadPool& pool, long long seed, int step, int noise, int layers, const int* sizes,

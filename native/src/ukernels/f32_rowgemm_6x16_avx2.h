@@ -2,7 +2,9 @@
 //   C[i, 0:n) = init[0:n) (0 when init is null) + sum_{k < depth} A(i, k) B[k, 0:n),   i < m,
 // with A(i, k) = a[i * a_rs + k * a_cs] read in place through strides (so A or its transpose serve as
 // they are: no packing of an operand that changes every step), B row-major (ldb), n a multiple of 8;
-// with relu, C = max(0, C) on the way out.
+// with accumulate, C's own rows start the sums instead of init (C += A B: since each output is one FMA
+// chain, a sum over k split across calls gives the bits of one call); with relu, C = max(0, C) on the
+// way out.
 // Every output is one FMA chain over k in ascending order, whatever tile it falls in, so the result
 // does not depend on m, n or the blocking. The avx512 level runs this kernel too: at 256 bits both
 // levels give the same bits, and the small layers it serves gain little from 512-bit vectors.
@@ -25,11 +27,11 @@ inline constexpr int kRowGemmNarrowMR = 12;
 template <int MR, int NV>
 __attribute__((always_inline)) inline void rowgemm_tile(int64_t depth, const float* a, int64_t a_rs, int64_t a_cs,
                                                         const float* b, int64_t ldb, const float* init, float* c,
-                                                        int64_t ldc, bool relu) {
+                                                        int64_t ldc, bool relu, bool accumulate) {
     __m256 acc[MR][NV];
     for (int v = 0; v < NV; ++v) {
         const __m256 start = init != nullptr ? _mm256_loadu_ps(init + 8 * v) : _mm256_setzero_ps();
-        for (int r = 0; r < MR; ++r) acc[r][v] = start;
+        for (int r = 0; r < MR; ++r) acc[r][v] = accumulate ? _mm256_loadu_ps(c + r * ldc + 8 * v) : start;
     }
     for (int64_t k = 0; k < depth; ++k) {
         __m256 bv[NV];
@@ -55,15 +57,15 @@ __attribute__((always_inline)) inline void rowgemm_tile(int64_t depth, const flo
 // Rows [0, m) of one column block (NV vectors wide), in tiles of MR rows and one tail tile.
 template <int MR, int NV>
 inline void rowgemm_block(int64_t m, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
-                          int64_t ldb, const float* init, float* c, int64_t ldc, bool relu) {
+                          int64_t ldb, const float* init, float* c, int64_t ldc, bool relu, bool accumulate) {
     int64_t i = 0;
     for (; i + MR <= m; i += MR) {
-        rowgemm_tile<MR, NV>(depth, a + i * a_rs, a_rs, a_cs, b, ldb, init, c + i * ldc, ldc, relu);
+        rowgemm_tile<MR, NV>(depth, a + i * a_rs, a_rs, a_cs, b, ldb, init, c + i * ldc, ldc, relu, accumulate);
     }
     const float* at = a + i * a_rs;
     float* ct = c + i * ldc;
 #define ALPHADROP_ROWGEMM_TAIL(R) \
-    case R: rowgemm_tile<R, NV>(depth, at, a_rs, a_cs, b, ldb, init, ct, ldc, relu); break;
+    case R: rowgemm_tile<R, NV>(depth, at, a_rs, a_cs, b, ldb, init, ct, ldc, relu, accumulate); break;
     switch (m - i) {
         ALPHADROP_ROWGEMM_TAIL(1)
         ALPHADROP_ROWGEMM_TAIL(2)
@@ -83,15 +85,15 @@ inline void rowgemm_block(int64_t m, int64_t depth, const float* a, int64_t a_rs
 
 inline void f32_rowgemm_6x16_avx2(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs,
                                   const float* b, int64_t ldb, const float* init, float* c, int64_t ldc,
-                                  bool relu = false) {
+                                  bool relu = false, bool accumulate = false) {
     int64_t j = 0;
     for (; j + kRowGemmNR <= n; j += kRowGemmNR) {
         rowgemm_block<kRowGemmMR, 2>(m, depth, a, a_rs, a_cs, b + j, ldb, init != nullptr ? init + j : nullptr, c + j, ldc,
-                                     relu);
+                                     relu, accumulate);
     }
     if (j < n) {
         rowgemm_block<kRowGemmNarrowMR, 1>(m, depth, a, a_rs, a_cs, b + j, ldb, init != nullptr ? init + j : nullptr,
-                                           c + j, ldc, relu);
+                                           c + j, ldc, relu, accumulate);
     }
 }
 

@@ -51,6 +51,12 @@ class DenseStepTest {
                 5, 2, false));
         list.add(new Case("one sample 3-8-4", new DenseStack(new int[]{3, 8, 4}, new float[]{0f, 0f}, b,
                 new Activation[]{R, I}), 9, 1, true));
+        // rows in several tiles (the native step runs about 40 rows at a time, whole datapoints): 30 points of 3
+        list.add(new Case("tiled 6-12-1", new DenseStack(new int[]{6, 12, 1}, new float[]{0.05f, 0.1f}, b,
+                new Activation[]{R, I}), 30, 3, false));
+        // an input wider than 16 Philox counters (128 columns) of 16-bit draws
+        list.add(new Case("wide input 137-9-1", new DenseStack(new int[]{137, 9, 1}, new float[]{0.05f, 0.05f}, b,
+                new Activation[]{R, I}), 5, 2, false));
         return list;
     }
 
