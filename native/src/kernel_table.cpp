@@ -62,7 +62,9 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         ::alphadrop::ALPHADROP_ISA_NS::gemm::kUkernelName,
         ALPHADROP_GEMM_KERNEL ? ::alphadrop::ALPHADROP_ISA_NS::gemm::kMR : 0,
         ALPHADROP_GEMM_KERNEL ? ::alphadrop::ALPHADROP_ISA_NS::gemm::kNR : 0,
-#if defined(__AVX2__)
+#if defined(__AVX512F__)
+        "philox4x32_10_x16_avx512",
+#elif defined(__AVX2__)
         "philox4x32_10_x16_avx2",
 #else
         "philox4x32_10_x16_portable",

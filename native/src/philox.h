@@ -10,7 +10,8 @@
 //  - philox4x32_10_x16_portable: plain loops over arrays of 16 uint32 with 32x32->64 products, which
 //    GCC/Clang vectorise (vpmuludq on ymm);
 //  - with AVX2, the same lanes written with intrinsics as two independent 8-lane chains (the rounds
-//    are latency-bound, so two chains nearly double throughput); 16-bit draws of whole 128-column runs
+//    are latency-bound, so two chains nearly double throughput); compiled for AVX-512, one 512-bit
+//    chain with masked shuffles and three-way XORs (a third of the instructions); 16-bit draws of whole 128-column runs
 //    are transposed and thresholded in registers, other widths are cut from each lane's words with
 //    variable shifts. The Java tests check every width against the one-element spec (Philox.draw).
 #pragma once
@@ -155,10 +156,67 @@ inline void emit_multipliers(__m256i a, __m256i b, __m256i c, __m256i d, __m256i
     }
 }
 
+#if defined(__AVX512F__)
+// The zero-masking forms with every lane kept: the unmasked intrinsics pass an undefined vector through,
+// which GCC 12 reports as uninitialised wherever they are inlined (GCC bug 105593). Same instructions.
+inline __m512i mul_epu32_x16(__m512i a, __m512i b) { return _mm512_maskz_mul_epu32(0xFF, a, b); }
+inline __m512i swap_pairs_x16(__m512i a) { return _mm512_maskz_shuffle_epi32(0xFFFF, a, _MM_PERM_CDAB); }
+inline __m512i join_x16(__m256i lo, __m256i hi) {
+    return _mm512_maskz_inserti64x4(0xFF, _mm512_castsi256_si512(lo), hi, 1);
+}
+inline __m256i lower_x8(__m512i a) { return _mm512_maskz_extracti64x4_epi64(0xF, a, 0); }
+inline __m256i upper_x8(__m512i a) { return _mm512_maskz_extracti64x4_epi64(0xF, a, 1); }
+
+// (hi, lo) of the 32x32->64 products of all sixteen lanes of x with m: the odd lanes reach the multiplier
+// by a shuffle, and each half is gathered by one masked shuffle (instead of shifts and blends).
+inline __m512i mulhilo_x16(__m512i x, __m512i m, __m512i* lo) {
+    const __m512i even = mul_epu32_x16(x, m);                 // 64-bit products of lanes 0, 2, ..
+    const __m512i odd = mul_epu32_x16(swap_pairs_x16(x), m);  // of lanes 1, 3, ..
+    *lo = _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
+    return _mm512_mask_shuffle_epi32(odd, 0x5555, even, _MM_PERM_CDAB);
+}
+
+// Ten rounds on sixteen lanes in one 512-bit chain each word: a third of the AVX2 chains' instructions
+// (a three-way XOR is one vpternlogd). The same integer arithmetic, so the same bits.
+inline void rounds_x16_avx512(Key key, __m512i& a, __m512i& b, __m512i& c, __m512i& d) {
+    const __m512i m0 = _mm512_set1_epi32(static_cast<int>(kM0));
+    const __m512i m1 = _mm512_set1_epi32(static_cast<int>(kM1));
+    uint32_t k0 = key.k0, k1 = key.k1;
+    for (int round = 0; round < kRounds; ++round) {
+        if (round > 0) {
+            k0 += kW0;
+            k1 += kW1;
+        }
+        __m512i lo0, lo1;
+        const __m512i hi0 = mulhilo_x16(a, m0, &lo0), hi1 = mulhilo_x16(c, m1, &lo1);
+        a = _mm512_ternarylogic_epi32(hi1, b, _mm512_set1_epi32(static_cast<int>(k0)), 0x96);  // hi1 ^ b ^ k0
+        c = _mm512_ternarylogic_epi32(hi0, d, _mm512_set1_epi32(static_cast<int>(k1)), 0x96);  // hi0 ^ d ^ k1
+        b = lo1;
+        d = lo0;
+    }
+}
+#endif
+
 // Ten rounds on two independent 8-lane chains, in place: (a, b, c, d) are the four counter words on
-// entry and the four output words on return.
+// entry and the four output words on return. Compiled for AVX-512, the sixteen lanes run as one 512-bit
+// chain instead.
 inline void rounds_x16(Key key, __m256i& a0, __m256i& a1, __m256i& b0, __m256i& b1, __m256i& c0, __m256i& c1,
                        __m256i& d0, __m256i& d1) {
+#if defined(__AVX512F__)
+    __m512i a = join_x16(a0, a1);
+    __m512i b = join_x16(b0, b1);
+    __m512i c = join_x16(c0, c1);
+    __m512i d = join_x16(d0, d1);
+    rounds_x16_avx512(key, a, b, c, d);
+    a0 = lower_x8(a);
+    a1 = upper_x8(a);
+    b0 = lower_x8(b);
+    b1 = upper_x8(b);
+    c0 = lower_x8(c);
+    c1 = upper_x8(c);
+    d0 = lower_x8(d);
+    d1 = upper_x8(d);
+#else
     const __m256i m0 = _mm256_set1_epi32(static_cast<int>(kM0));
     const __m256i m1 = _mm256_set1_epi32(static_cast<int>(kM1));
     uint32_t k0 = key.k0, k1 = key.k1;
@@ -181,6 +239,7 @@ inline void rounds_x16(Key key, __m256i& a0, __m256i& a1, __m256i& b0, __m256i& 
         b1 = lo1b;
         d1 = lo0b;
     }
+#endif
 }
 
 // 16 counters (ctr0 + i, row), 16-bit draws: 128 multipliers in column order.
