@@ -28,7 +28,9 @@
 #include "philox.h"
 #include "thread_pool.h"
 
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+#include "ukernels/f32_rowgemm_6x32_avx512.h"
+#elif defined(__AVX2__) && defined(__FMA__)
 #include "ukernels/f32_rowgemm_6x16_avx2.h"
 #else
 #include "ukernels/f32_rowgemm_portable.h"
@@ -49,7 +51,9 @@ using detail::require_ptr;
 
 inline void rowgemm(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs, const float* b,
                     int64_t ldb, const float* init, float* c, int64_t ldc, bool relu = false, bool accumulate = false) {
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+    ukernels::avx512::f32_rowgemm_6x32_avx512(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu, accumulate);
+#elif defined(__AVX2__) && defined(__FMA__)
     ukernels::avx2::f32_rowgemm_6x16_avx2(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu, accumulate);
 #else
     ukernels::portable::f32_rowgemm_portable(m, n, depth, a, a_rs, a_cs, b, ldb, init, c, ldc, relu, accumulate);

@@ -80,7 +80,9 @@ const KernelTable& ALPHADROP_CAT(kernel_table_, ALPHADROP_ISA_NS)() {
         &k::alpha_loss_categorical,
         &k::alpha_loss_gaussian,
         &k::dense_step,
-#if defined(__AVX2__) && defined(__FMA__)
+#if defined(__AVX512F__)
+        "f32_rowgemm_6x32_avx512",
+#elif defined(__AVX2__) && defined(__FMA__)
         "f32_rowgemm_6x16_avx2",
 #else
         "f32_rowgemm_portable",

@@ -20,6 +20,9 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include "ukernels/f32_rowgemm_6x16_avx2.h"
 #endif
+#if defined(__AVX512F__)
+#include "ukernels/f32_rowgemm_6x32_avx512.h"
+#endif
 
 #if defined(__AVX512F__)
 #include "ukernels/f32_gemm_14x32_avx512.h"
@@ -255,7 +258,7 @@ void test_rowgemm(const char* name, RowGemmFn fn) {
     std::mt19937 rng(777);
     std::uniform_real_distribution<float> u(-1.0f, 1.0f);
     const int64_t ms[] = {1, 5, 6, 7, 12, 13, 25};
-    const int64_t ns[] = {8, 16, 24, 56};
+    const int64_t ns[] = {8, 16, 24, 32, 40, 56};
     const int64_t depths[] = {1, 3, 13, 50, 320};
     for (int64_t m : ms) {
         for (int64_t n : ns) {
@@ -358,6 +361,39 @@ void test_expm1_nonpositive() {
     report(std::isnan(expm1_nonpositive(std::numeric_limits<double>::quiet_NaN())), "expm1_nonpositive(NaN) is NaN");
 }
 
+// Two row GEMMs that promise the same bits (one FMA chain per output in k order, whatever the width).
+[[maybe_unused]] void test_rowgemm_same_bits(const char* name, RowGemmFn fn, const char* other_name, RowGemmFn other) {
+    std::mt19937 rng(4242);
+    std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+    for (int64_t m : {1, 2, 7, 14, 25}) {
+        for (int64_t n : {8, 16, 24, 32, 40, 48, 56, 104}) {
+            for (int64_t depth : {1, 13, 320}) {
+                for (int flags = 0; flags < 8; ++flags) {
+                    const bool with_init = (flags & 1) != 0, relu = (flags & 2) != 0, accumulate = (flags & 4) != 0;
+                    std::vector<float> a(static_cast<size_t>(m * depth)), b(static_cast<size_t>(depth * n));
+                    std::vector<float> init(static_cast<size_t>(n)), start(static_cast<size_t>(m * n));
+                    for (float& v : a) v = u(rng);
+                    for (float& v : b) v = u(rng);
+                    for (float& v : init) v = u(rng);
+                    for (float& v : start) v = u(rng);
+                    std::vector<float> c = start, d = start;
+                    const float* in = with_init && !accumulate ? init.data() : nullptr;
+                    fn(m, n, depth, a.data(), 1, m, b.data(), n, in, c.data(), n, relu, accumulate);
+                    other(m, n, depth, a.data(), 1, m, b.data(), n, in, d.data(), n, relu, accumulate);
+                    bool same = true;
+                    for (size_t i = 0; i < c.size(); ++i) same = same && same_bits(c[i], d[i]);
+                    char what[220];
+                    std::snprintf(what, sizeof what,
+                                  "%s equals %s to the bit, m=%lld n=%lld depth=%lld init=%d relu=%d accumulate=%d", name,
+                                  other_name, static_cast<long long>(m), static_cast<long long>(n),
+                                  static_cast<long long>(depth), with_init, relu, accumulate);
+                    report(same, what);
+                }
+            }
+        }
+    }
+}
+
 void test_probes() {
     using namespace alphadrop::probe;
     {
@@ -394,6 +430,15 @@ int main() {
         test_rowgemm("f32_rowgemm_6x16_avx2", &alphadrop::ukernels::avx2::f32_rowgemm_6x16_avx2);
     } else {
         std::printf("SKIP f32_rowgemm_6x16_avx2: this CPU lacks avx2+fma\n");
+    }
+#endif
+#if defined(__AVX512F__)
+    if (__builtin_cpu_supports("avx512f")) {
+        test_rowgemm("f32_rowgemm_6x32_avx512", &alphadrop::ukernels::avx512::f32_rowgemm_6x32_avx512);
+        test_rowgemm_same_bits("f32_rowgemm_6x32_avx512", &alphadrop::ukernels::avx512::f32_rowgemm_6x32_avx512,
+                               "f32_rowgemm_6x16_avx2", &alphadrop::ukernels::avx2::f32_rowgemm_6x16_avx2);
+    } else {
+        std::printf("SKIP f32_rowgemm_6x32_avx512: this CPU lacks avx512f\n");
     }
 #endif
     test_expm1_nonpositive();

@@ -6,8 +6,8 @@
 // chain, a sum over k split across calls gives the bits of one call); with relu, C = max(0, C) on the
 // way out.
 // Every output is one FMA chain over k in ascending order, whatever tile it falls in, so the result
-// does not depend on m, n or the blocking. The avx512 level runs this kernel too: at 256 bits both
-// levels give the same bits, and the small layers it serves gain little from 512-bit vectors.
+// does not depend on m, n or the blocking, nor on the vector width: f32_rowgemm_6x32_avx512 gives the
+// same bits (and runs this kernel for a last 8-column block).
 // Included only by translation units compiled for AVX2 (or higher).
 #pragma once
 
