@@ -6,6 +6,9 @@
 // Only for translation units compiled with AVX-512 (F; masked ops use only F) flags.
 #pragma once
 
+// In the ISA's inline namespace, one copy per level (isa_namespace.h says why).
+#include "isa_namespace.h"
+
 #if defined(__AVX512F__)
 
 #include <immintrin.h>
@@ -14,7 +17,8 @@
 
 #include "ukernels/gemm_epilogue.h"
 
-namespace alphadrop::ukernels::avx512 {
+ALPHADROP_ISA_BEGIN
+namespace ukernels::avx512 {
 
 inline constexpr int kMR = 14;
 inline constexpr int kNR = 32;
@@ -118,6 +122,7 @@ __attribute__((always_inline)) inline void f32_gemm_14x16_avx512(int64_t kc, con
     detail::store<1>(acc, c, ldc, m, n, e);
 }
 
-}  // namespace alphadrop::ukernels::avx512
+}  // namespace ukernels::avx512
+ALPHADROP_ISA_END
 
 #endif  // defined(__AVX512F__)

@@ -4,6 +4,9 @@
 // the full tile wasted 12 % of a layer's FMAs). Included only by translation units compiled for AVX2.
 #pragma once
 
+// In the ISA's inline namespace, one copy per level (isa_namespace.h says why).
+#include "isa_namespace.h"
+
 #include <cstdint>
 
 #include "ukernels/gemm_epilogue.h"
@@ -11,7 +14,8 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-namespace alphadrop::ukernels::avx2 {
+ALPHADROP_ISA_BEGIN
+namespace ukernels::avx2 {
 
 inline constexpr int kMR = 6;
 inline constexpr int kNR = 16;
@@ -118,6 +122,7 @@ __attribute__((always_inline)) inline void f32_gemm_6x16_avx2(int64_t kc, const 
     store_6x16(acc, c, ldc, m, n, e);
 }
 
-}  // namespace alphadrop::ukernels::avx2
+}  // namespace ukernels::avx2
+ALPHADROP_ISA_END
 
 #endif

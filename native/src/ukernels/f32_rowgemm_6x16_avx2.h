@@ -11,12 +11,16 @@
 // Included only by translation units compiled for AVX2 (or higher).
 #pragma once
 
+// In the ISA's inline namespace, one copy per level (isa_namespace.h says why).
+#include "isa_namespace.h"
+
 #include <cstdint>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
-namespace alphadrop::ukernels::avx2 {
+ALPHADROP_ISA_BEGIN
+namespace ukernels::avx2 {
 
 // Tiles keep 12 accumulators in flight, enough to cover the FMA latency on two ports: 6 rows x 16
 // columns, or 12 rows x 8 columns for the last (or only) 8 columns, the width of a one-output layer.
@@ -97,6 +101,7 @@ inline void f32_rowgemm_6x16_avx2(int64_t m, int64_t n, int64_t depth, const flo
     }
 }
 
-}  // namespace alphadrop::ukernels::avx2
+}  // namespace ukernels::avx2
+ALPHADROP_ISA_END
 
 #endif

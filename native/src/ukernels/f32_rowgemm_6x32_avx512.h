@@ -9,6 +9,9 @@
 // Included only by translation units compiled for AVX-512 (F).
 #pragma once
 
+// In the ISA's inline namespace, one copy per level (isa_namespace.h says why).
+#include "isa_namespace.h"
+
 #include <cstdint>
 
 #if defined(__AVX512F__)
@@ -16,7 +19,8 @@
 
 #include "ukernels/f32_rowgemm_6x16_avx2.h"
 
-namespace alphadrop::ukernels::avx512 {
+ALPHADROP_ISA_BEGIN
+namespace ukernels::avx512 {
 
 // 12 accumulators in flight, as in the AVX2 kernel: 6 rows x 2 vectors, or 12 rows x 1 vector.
 inline constexpr int kRowGemmMR = 6;
@@ -105,6 +109,7 @@ inline void f32_rowgemm_6x32_avx512(int64_t m, int64_t n, int64_t depth, const f
     }
 }
 
-}  // namespace alphadrop::ukernels::avx512
+}  // namespace ukernels::avx512
+ALPHADROP_ISA_END
 
 #endif

@@ -6,9 +6,13 @@
 // the FMA kernel (f32_rowgemm_6x16_avx2.h) by rounding only. The inner loop over columns vectorises.
 #pragma once
 
+// In the ISA's inline namespace, one copy per level (isa_namespace.h says why).
+#include "isa_namespace.h"
+
 #include <cstdint>
 
-namespace alphadrop::ukernels::portable {
+ALPHADROP_ISA_BEGIN
+namespace ukernels::portable {
 
 inline void f32_rowgemm_portable(int64_t m, int64_t n, int64_t depth, const float* a, int64_t a_rs, int64_t a_cs,
                                  const float* b, int64_t ldb, const float* init, float* c, int64_t ldc,
@@ -29,4 +33,5 @@ inline void f32_rowgemm_portable(int64_t m, int64_t n, int64_t depth, const floa
     }
 }
 
-}  // namespace alphadrop::ukernels::portable
+}  // namespace ukernels::portable
+ALPHADROP_ISA_END

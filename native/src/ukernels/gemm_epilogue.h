@@ -1,7 +1,11 @@
 // How a micro-kernel's tile of sums reaches C, shared by every ISA's micro-kernel.
 #pragma once
 
-namespace alphadrop::ukernels {
+// In the ISA's inline namespace with the micro-kernels that take it (isa_namespace.h).
+#include "isa_namespace.h"
+
+ALPHADROP_ISA_BEGIN
+namespace ukernels {
 
 // The first k block sets C = bias + acc (or acc when bias is null); later blocks do C += acc. With relu
 // (set by the caller only on the last k block) the stored value is max(0, c) with vmaxps(zero, c)
@@ -13,4 +17,5 @@ struct Epilogue {
     bool relu = false;
 };
 
-}  // namespace alphadrop::ukernels
+}  // namespace ukernels
+ALPHADROP_ISA_END
