@@ -114,12 +114,14 @@ long long engine_path_count(const Engine* engine, int which) {
 void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, int noise, int row_offset, int rows, int cols,
                   float* mask) {
     Engine& e = live(engine, "dropout_mask");
+    const runtime::FlushDenormals flush;
     e.table.dropout_mask(e.pool, seed, step, layer, p, noise, row_offset, rows, cols, mask);
 }
 
 void concrete_mask(Engine* engine, long long seed, int step, int layer, double logit_factor, double scale, int row_offset,
                    int rows, int cols, float* mask) {
     Engine& e = live(engine, "concrete_mask");
+    const runtime::FlushDenormals flush;
     e.table.concrete_mask(e.pool, seed, step, layer, logit_factor, scale, row_offset, rows, cols, mask);
 }
 
@@ -127,6 +129,7 @@ void dropout_matmul_forward(Engine* engine, long long seed, int step, int layer,
                             bool shared_input, int in, int out, const float* a, const float* w, const float* bias,
                             int activation, float* z) {
     Engine& e = live(engine, "dropout_matmul_forward");
+    const runtime::FlushDenormals flush;
     e.table.forward(e.pool, e.sparse, seed, step, layer, p, noise, batch, samples, shared_input, in, out, a, w, bias, activation, z);
 }
 
@@ -134,6 +137,7 @@ void dropout_matmul_backward(Engine* engine, long long seed, int step, int layer
                              bool shared_input, int in, int out, const float* a, const float* w, const float* z,
                              int activation, float* dz, float* dw, float* db, float* da) {
     Engine& e = live(engine, "dropout_matmul_backward");
+    const runtime::FlushDenormals flush;
     e.table.backward(e.pool, e.sparse, seed, step, layer, p, noise, batch, samples, shared_input, in, out, a, w, z, activation, dz, dw,
                      db, da);
 }
@@ -142,6 +146,7 @@ void conv2d_forward(Engine* engine, int images, int height, int width, int chann
                     int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
                     const float* bias, int activation, float* z) {
     Engine& e = live(engine, "conv2d_forward");
+    const runtime::FlushDenormals flush;
     e.table.conv2d_forward(e.pool, images, height, width, channels, kernel_h, kernel_w, filters, pad_top, pad_left, out_h,
                            out_w, x, w, bias, activation, z);
 }
@@ -150,6 +155,7 @@ void conv2d_backward(Engine* engine, int images, int height, int width, int chan
                      int filters, int pad_top, int pad_left, int out_h, int out_w, const float* x, const float* w,
                      const float* z, int activation, float* dz, float* dw, float* db, float* dx) {
     Engine& e = live(engine, "conv2d_backward");
+    const runtime::FlushDenormals flush;
     e.table.conv2d_backward(e.pool, images, height, width, channels, kernel_h, kernel_w, filters, pad_top, pad_left,
                             out_h, out_w, x, w, z, activation, dz, dw, db, dx);
 }
@@ -157,24 +163,28 @@ void conv2d_backward(Engine* engine, int images, int height, int width, int chan
 void maxpool2d_forward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
                        float* y) {
     Engine& e = live(engine, "maxpool2d_forward");
+    const runtime::FlushDenormals flush;
     e.table.maxpool2d_forward(e.pool, images, height, width, channels, size, x, y);
 }
 
 void maxpool2d_backward(Engine* engine, int images, int height, int width, int channels, int size, const float* x,
                         const float* dy, float* dx) {
     Engine& e = live(engine, "maxpool2d_backward");
+    const runtime::FlushDenormals flush;
     e.table.maxpool2d_backward(e.pool, images, height, width, channels, size, x, dy, dx);
 }
 
 double alpha_loss_categorical(Engine* engine, int batch, int samples, int classes, const float* logits,
                               const int* labels, float alpha, float* loss_per_point, float* dlogits) {
     Engine& e = live(engine, "alpha_loss_categorical");
+    const runtime::FlushDenormals flush;
     return e.table.loss_categorical(e.pool, batch, samples, classes, logits, labels, alpha, loss_per_point, dlogits);
 }
 
 double alpha_loss_gaussian(Engine* engine, int batch, int samples, int dims, const float* f, const float* y,
                            float log_tau, float alpha, float* loss_per_point, float* df, float* dlog_tau) {
     Engine& e = live(engine, "alpha_loss_gaussian");
+    const runtime::FlushDenormals flush;
     return e.table.loss_gaussian(e.pool, batch, samples, dims, f, y, log_tau, alpha, loss_per_point, df, dlog_tau);
 }
 
@@ -183,6 +193,7 @@ double dense_step(Engine* engine, long long seed, int step, int noise, int layer
                   const float* y, float log_tau, float alpha, float* grads, float* dlog_tau, const double* concrete,
                   float* dlogits) {
     Engine& e = live(engine, "dense_step");
+    const runtime::FlushDenormals flush;
     return e.table.dense_step(e.pool, seed, step, noise, layers, sizes, dropout, activations, params, batch, samples, x,
                               labels, y, log_tau, alpha, grads, dlog_tau, concrete, dlogits);
 }

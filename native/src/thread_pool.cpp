@@ -75,6 +75,7 @@ void ThreadPool::stop_workers() {
 
 void ThreadPool::worker_main(int thread_id, uint64_t seen) {
     InsidePool inside;
+    const FlushDenormals flush;  // a worker only ever runs kernels
     const auto has_work = [&] {
         return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
     };

@@ -270,7 +270,37 @@ int main() {
             }
         }
     }
+    // Subnormals are flushed inside the kernels, on the calling thread and on the workers, and the
+    // caller's floating-point state is restored: a product of 1 and 2^-140 comes out 0 (and 2^-100 stays),
+    // and after the call the caller still computes subnormals.
+    for (int isa = 0; isa <= best; ++isa) {
+        for (int batch : {1, 64}) {  // 64 x 512 x 64: enough work for the 2-thread engine to use its worker
+            const int in = 512, out = 64;
+            std::vector<float> a(static_cast<size_t>(batch) * in, 1.0f), w(static_cast<size_t>(in) * out, 0.0f),
+                z(static_cast<size_t>(batch) * out, -1.0f);
+            for (int j = 0; j < out; ++j) w[static_cast<size_t>(j)] = j % 2 == 0 ? std::ldexp(1.0f, -140) : std::ldexp(1.0f, -100);
+            volatile float tiny = std::ldexp(1.0f, -120), half = 0.5f;
+            const float before = tiny * half;
+            alphadrop::dropout_matmul_forward(engines[isa], 1, 0, 0, 0.0f, 0, batch, 1, false, in, out, a.data(), w.data(),
+                                              nullptr, alphadrop::ACT_IDENTITY, z.data());
+            calls += 1;
+            const float after = tiny * half;
+            bool ok = before != 0.0f && after == before;
+            for (int r = 0; r < batch; ++r) {
+                for (int j = 0; j < out; ++j) {
+                    const float v = z[static_cast<size_t>(r) * out + j];
+                    ok = ok && (j % 2 == 0 ? v == 0.0f : v == std::ldexp(1.0f, -100));
+                }
+            }
+            if (!ok && failures++ < 20) {
+                std::fprintf(stderr, "subnormals: isa %d batch %d: z[0] = %g, z[1] = %g, caller before %g after %g\n", isa,
+                             batch, z[0], z[1], before, after);
+            }
+        }
+    }
+
     for (auto* e : engines) alphadrop::engine_destroy(e);
+
     std::printf("engine_edge_test: %ld kernel calls on %d ISA level(s), %d mismatches\n", calls, best + 1, failures);
     return failures == 0 ? 0 : 1;
 }
