@@ -121,7 +121,7 @@ void dropout_mask(Engine* engine, long long seed, int step, int layer, float p, 
 void concrete_mask(Engine* engine, long long seed, int step, int layer, double logit_factor, double scale, int row_offset,
                    int rows, int cols, float* mask) {
     Engine& e = live(engine, "concrete_mask");
-    const runtime::FlushDenormals flush;
+    // No flushing here: the relaxed masks promise Java's floats to the bit, subnormal ones included.
     e.table.concrete_mask(e.pool, seed, step, layer, logit_factor, scale, row_offset, rows, cols, mask);
 }
 
