@@ -61,6 +61,15 @@ double alpha_combine(const double* ll, int64_t K, double alpha, double* w) {
 
 }  // namespace
 
+void require_labels(const int* labels, int64_t batch, int64_t classes, const char* fn) {
+    for (int64_t n = 0; n < batch; ++n) {
+        if (labels[n] < 0 || labels[n] >= classes) {
+            detail::fail(fn, "labels[" + std::to_string(n) + "] = " + std::to_string(labels[n]) + " is not in [0, " +
+                                 std::to_string(classes) + ")");
+        }
+    }
+}
+
 double gaussian_ll_const(int64_t dims, float log_tau) { return 0.5 * double(dims) * (double(log_tau) - kLog2Pi); }
 
 namespace {
@@ -146,12 +155,7 @@ double alpha_loss_categorical(ThreadPool& pool, int batch, int samples, int clas
     require_ptr(labels, fn, "labels");
     const int64_t B = batch, K = samples, C = classes;
     require_int_range(B * K * C, fn, "batch * samples * classes");
-    for (int64_t n = 0; n < B; ++n) {
-        if (labels[n] < 0 || labels[n] >= classes) {
-            detail::fail(fn, "labels[" + std::to_string(n) + "] = " + std::to_string(labels[n]) + " is not in [0, " +
-                                 std::to_string(classes) + ")");
-        }
-    }
+    require_labels(labels, B, C, fn);
     const double a = alpha;
     const double inv_b = 1.0 / double(B);
     double* per_point = scratch<double>(detail::kScratchPerPoint, size_t(B));  // this (calling) thread's

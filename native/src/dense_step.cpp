@@ -12,8 +12,9 @@
 // Results equal the per-layer kernels up to summation order. Every output is summed in one fixed
 // order that depends only on the shape (one thread does the whole step; dW continues each output's
 // FMA chain from tile to tile), so the result is bit-identical for any thread count and any tile size,
-// and avx2 and avx512 (which share the 256-bit row GEMM) agree to the bit; the baseline multiplies and
-// adds separately and differs by rounding.
+// and avx2 and avx512 agree to the bit (their row GEMMs run the same FMA chain per output, and the
+// one-output dot product is 256-bit on both); the baseline multiplies and adds separately and differs by
+// rounding.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -244,14 +245,7 @@ double dense_step(ThreadPool& /*pool: the step runs on the calling thread*/, lon
     const double inv_b = 1.0 / double(B);
     const double tau = labels != nullptr ? 0.0 : std::exp(double(log_tau));
     const double ll_const = labels != nullptr ? 0.0 : gaussian_ll_const(out, log_tau);
-    if (labels != nullptr) {
-        for (int64_t n = 0; n < B; ++n) {
-            if (labels[n] < 0 || labels[n] >= out) {
-                fail(fn, "labels[" + std::to_string(n) + "] = " + std::to_string(labels[n]) + " is not in [0, " +
-                             std::to_string(out) + ")");
-            }
-        }
-    }
+    if (labels != nullptr) require_labels(labels, B, out, fn);
     // Concrete: d loss / d logit_l, summed over the rows in order across the tiles.
     double logit_acc[kDenseStepMaxLayers];
     for (int l = 0; l < layers; ++l) logit_acc[l] = 0.0;

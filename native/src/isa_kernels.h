@@ -52,6 +52,8 @@ double alpha_point_categorical(int64_t K, int64_t C, const float* logits, int la
                                double* buf, float* dlogits);
 double alpha_point_gaussian(int64_t K, int64_t D, const float* f, const float* y, double tau, double ll_const,
                             double alpha, double inv_b, double* buf, float* df, double* dlog_tau);
+// Fails (std::invalid_argument naming fn) unless every label is in [0, classes).
+void require_labels(const int* labels, int64_t batch, int64_t classes, const char* fn);
 // 0.5 D (log_tau - log 2 pi), the Gaussian log-likelihood's constant.
 double gaussian_ll_const(int64_t dims, float log_tau);
 

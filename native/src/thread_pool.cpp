@@ -75,7 +75,6 @@ void ThreadPool::stop_workers() {
 
 void ThreadPool::worker_main(int thread_id, uint64_t seen) {
     InsidePool inside;
-    const FlushDenormals flush;  // a worker only ever runs kernels
     const auto has_work = [&] {
         return stop_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
     };
@@ -87,6 +86,9 @@ void ThreadPool::worker_main(int thread_id, uint64_t seen) {
         if (stop_.load(std::memory_order_acquire)) return;
         seen = generation_.load(std::memory_order_acquire);
         if (!claim(seen)) continue;  // the caller finished this job without us
+        // The caller's floating-point mode for this job (flushing subnormals or not): a worker computes
+        // exactly what the caller would.
+        _mm_setcsr(job_mxcsr_.load(std::memory_order_relaxed));
         run_range(thread_id);
         finished_.fetch_add(1, std::memory_order_acq_rel);
         // The caller may have stopped spinning; notifying under the mutex cannot be lost.
@@ -138,6 +140,7 @@ void ThreadPool::run(int64_t n_tasks, double work, TaskFn fn, void* context) {
     n_tasks_ = n_tasks;
     next_task_.store(0, std::memory_order_relaxed);
     finished_.store(0, std::memory_order_relaxed);
+    job_mxcsr_.store(_mm_getcsr(), std::memory_order_relaxed);  // published with the generation below
     {
         // Bumped under the mutex so a worker between its check and its wait cannot miss the notify.
         std::lock_guard<std::mutex> lock(mutex_);

@@ -30,9 +30,10 @@
 
 namespace alphadrop::runtime {
 
-// Subnormal floats are flushed to zero (FTZ) and read as zero (DAZ) while a kernel runs, on the calling
-// thread for the call and on the pool's workers for their lifetime; the caller's MXCSR is restored on
-// the way out, so the JVM's own arithmetic is untouched. Why: Intel cores take a microcode assist on
+// Subnormal floats are flushed to zero (FTZ) and read as zero (DAZ) while a kernel runs: on the calling
+// thread for the call, and on the pool's workers, which take the caller's MXCSR for each job (so a kernel
+// entry that does not flush, concrete_mask, does not flush on the workers either); the caller's MXCSR is
+// restored on the way out, so the JVM's own arithmetic is untouched. Why: Intel cores take a microcode assist on
 // every multiply with a subnormal operand, and weights fed only by weight decay (a constant input
 // column, such as two of the naval set's) decay into the subnormal range; results differ from the
 // exact ones by less than 2^-126 per operation.
@@ -109,6 +110,7 @@ private:
     TaskFn fn_ = nullptr;
     void* context_ = nullptr;
     int64_t n_tasks_ = 0;
+    std::atomic<unsigned> job_mxcsr_{0};  // the caller's MXCSR, which workers take for the job
     std::atomic<int64_t> next_task_{0};  // the next task to hand out
     std::exception_ptr error_;
 };
