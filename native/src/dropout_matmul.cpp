@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "activation.h"
 #include "common.h"
@@ -682,6 +683,217 @@ inline int64_t gather_nonzeros(const float* __restrict src, const float* __restr
     return c;
 }
 
+// ---- shared input: a datapoint's K sample rows together ----
+//
+// A shared input (the first layer: x_n feeds all K samples of datapoint n) has one zero pattern for its K
+// rows. Per datapoint the nonzeros of x_n are gathered once; c[k, q] = x_n[idx[q]] * m[k, idx[q]] are the
+// K rows of masked values over those columns (dropped units included, as zeros), and the K rows are
+// multiplied together against the gathered rows of w (forward) or into the gathered rows of dW (backward),
+// so every row of w or dW read from cache serves K rows instead of one. The mask's own zeros are
+// multiplied (a per-row skip would read w once per row, which the per-row path above does).
+
+// Rows in flight per tile of the two kernels below: MR rows x 2 vectors of accumulators, which with the two
+// w (or dz) vectors and a broadcast fit the register file (32 zmm, 16 ymm).
+#if defined(ALPHADROP_GEMM_AVX512)
+constexpr int kSharedMR = 12;
+#else
+constexpr int kSharedMR = 6;
+#endif
+
+// The masked values c of a group of sample rows, in blocks of kSharedQ input columns, so that a tile reads
+// all its rows' values through one pointer and constant offsets (a row pointer each would not fit the
+// general registers): row i's values for the nonzero columns of block b start at
+// c + b * kSharedBlock + i * kSharedStride, in column order. The 16 floats of padding per row take the
+// full-width store of a compressed vector.
+constexpr int64_t kSharedQ = 256;
+constexpr int64_t kSharedStride = kSharedQ + 16;
+constexpr int64_t kSharedRowGroup = 2 * kSharedMR;
+constexpr int64_t kSharedBlock = kSharedRowGroup * kSharedStride;
+
+// Where an input row's nonzeros (and NaNs) are: per vector of kW columns its keep bits and the position of
+// its first nonzero within its block; per block of kSharedQ columns its first entry in idx and its count.
+// idx holds the nonzero columns in ascending order. Computed once per datapoint, used for each of its rows.
+struct NonzeroPlan {
+    int64_t n = 0;        // columns
+    int32_t* idx;         // n + 16 entries
+    uint32_t* keep;       // ceil(n / kW)
+    int32_t* offset;      // ceil(n / kW)
+    int64_t* block_start; // ceil(n / kSharedQ)
+    int64_t* block_count; // ceil(n / kSharedQ)
+    int64_t blocks = 0;
+};
+
+// A plan for rows of up to n columns in this thread's scratch slot.
+inline NonzeroPlan scratch_plan(int64_t n) {
+    const int64_t vecs = ceil_div(n, kW);
+    const int64_t blocks = ceil_div(n, kSharedQ);
+    const int64_t words = (n + 16) + 2 * vecs + 4 * blocks;  // 4-byte words; int64 arrays 8-byte aligned below
+    uint32_t* base = detail::scratch<uint32_t>(detail::kScratchPerPoint, size_t(words + 2));
+    NonzeroPlan plan;
+    plan.block_start = reinterpret_cast<int64_t*>(base);  // scratch memory is 64-byte aligned
+    plan.block_count = plan.block_start + blocks;
+    plan.idx = reinterpret_cast<int32_t*>(plan.block_count + blocks);
+    plan.keep = reinterpret_cast<uint32_t*>(plan.idx + n + 16);
+    plan.offset = reinterpret_cast<int32_t*>(plan.keep + vecs);
+    return plan;
+}
+
+inline void plan_nonzeros(const float* __restrict x, int64_t n, NonzeroPlan& plan) {
+    plan.n = n;
+    plan.blocks = ceil_div(n, kSharedQ);
+    int64_t total = 0;
+    int64_t block = -1;
+    for (int64_t j = 0, d0 = 0; d0 < n; ++j, d0 += kW) {
+        const int w = int(std::min<int64_t>(kW, n - d0));
+        if (d0 % kSharedQ == 0) {
+            ++block;
+            plan.block_start[block] = total;
+        }
+#if defined(ALPHADROP_GEMM_AVX512)
+        const __m512 v = _mm512_maskz_loadu_ps(tail_mask(w), x + d0);
+        const __mmask16 keep = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_NEQ_UQ);
+        const __m512i lanes = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32(int(d0)));
+        _mm512_storeu_si512(plan.idx + total, _mm512_maskz_compress_epi32(keep, lanes));
+        const unsigned bits = keep;
+#else
+        const __m256 v = _mm256_maskload_ps(x + d0, tail_mask(w));
+        const unsigned bits = unsigned(_mm256_movemask_ps(_mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_NEQ_UQ)));
+        const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress8.lanes[bits]));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(plan.idx + total), _mm256_add_epi32(perm, _mm256_set1_epi32(int(d0))));
+#endif
+        plan.keep[j] = bits;
+        plan.offset[j] = int32_t(total - plan.block_start[block]);
+        total += __builtin_popcount(bits);
+        plan.block_count[block] = total - plan.block_start[block];
+    }
+}
+
+// Row i of c: (x .* m) at the plan's nonzero columns (m null: x), a compressed vector per kW columns stored
+// in place; lanes past the row end are never read.
+inline void masked_row(const float* __restrict x, const float* __restrict m, const NonzeroPlan& plan, int64_t i,
+                       float* __restrict c) {
+    const int64_t n = plan.n;
+    for (int64_t j = 0, d0 = 0; d0 < n; ++j, d0 += kW) {
+        float* dst = c + (d0 / kSharedQ) * kSharedBlock + i * kSharedStride + plan.offset[j];
+        const int w = int(std::min<int64_t>(kW, n - d0));
+#if defined(ALPHADROP_GEMM_AVX512)
+        const __mmask16 t = tail_mask(w);
+        __m512 v = _mm512_maskz_loadu_ps(t, x + d0);
+        if (m != nullptr) v = _mm512_mul_ps(v, _mm512_maskz_loadu_ps(t, m + d0));
+        _mm512_storeu_ps(dst, _mm512_maskz_compress_ps(__mmask16(plan.keep[j]), v));
+#else
+        const __m256i t = tail_mask(w);
+        __m256 v = _mm256_maskload_ps(x + d0, t);
+        if (m != nullptr) v = _mm256_mul_ps(v, _mm256_maskload_ps(m + d0, t));
+        const __m256i perm = _mm256_load_si256(reinterpret_cast<const __m256i*>(kCompress8.lanes[plan.keep[j]]));
+        _mm256_storeu_ps(dst, _mm256_permutevar8x32_ps(v, perm));
+#endif
+    }
+}
+
+// out[r, 0:cols) = init + sum_q c(r, q) wp[idx[q] * kNR + 0:cols) for r < MR (c from the tile's first row),
+// then max(0, .) if relu; wp is one packed panel of w (gemm::pack_b_panel: rows of kNR = 2 kW columns, zero
+// past the last column, so every load is whole); NV vectors of columns, the last one stored partially
+// (tail) when TAIL.
+template <int MR, int NV, bool TAIL>
+__attribute__((always_inline)) inline void shared_forward_tile(const NonzeroPlan& plan, const float* __restrict c,
+                                                               const float* __restrict wp, const float* init, Tail tail,
+                                                               bool relu, float* out, int64_t ldo) {
+    static_assert(gemm::kNR == 2 * kW, "a packed panel is two vectors wide");
+    V acc[MR][NV];
+    for (int v = 0; v < NV; ++v) {
+        const bool part = TAIL && v == NV - 1;
+        const V start = init == nullptr ? vzero() : part ? vload_tail(init + v * kW, tail) : vload(init + v * kW);
+        for (int r = 0; r < MR; ++r) acc[r][v] = start;
+    }
+    for (int64_t blk = 0; blk < plan.blocks; ++blk) {
+        const float* cb = c + blk * kSharedBlock;
+        const int32_t* ib = plan.idx + plan.block_start[blk];
+        const int64_t qn = plan.block_count[blk];
+        for (int64_t q = 0; q < qn; ++q) {
+            const float* wr = wp + int64_t(ib[q]) * gemm::kNR;
+            V b[NV];
+            for (int v = 0; v < NV; ++v) b[v] = vload(wr + v * kW);
+            for (int r = 0; r < MR; ++r) {
+                const V x = vset(cb[r * kSharedStride + q]);
+                for (int v = 0; v < NV; ++v) acc[r][v] = vfma(x, b[v], acc[r][v]);
+            }
+        }
+    }
+    for (int r = 0; r < MR; ++r) {
+        for (int v = 0; v < NV; ++v) {
+            const V o = relu ? vmax(vzero(), acc[r][v]) : acc[r][v];
+            if (TAIL && v == NV - 1) vstore_tail(out + r * ldo + v * kW, o, tail);
+            else vstore(out + r * ldo + v * kW, o);
+        }
+    }
+}
+
+// dwp[idx[q] * kNR + 0:cols) += sum_{r < MR} c(r, q) g[r * ldg + 0:cols) for every q < nnz <= kSharedQ, each
+// element's terms added in r order; dwp is one panel of a dW block in the packed layout (rows of kNR = 2 kW
+// columns), so its loads and stores are whole; g's last vector is read partially when TAIL.
+template <int MR, int NV, bool TAIL>
+__attribute__((always_inline)) inline void shared_dw_tile(int64_t nnz, const int32_t* __restrict idx,
+                                                          const float* __restrict c, const float* __restrict g,
+                                                          int64_t ldg, Tail tail, float* __restrict dwp) {
+    V gv[MR][NV];
+    for (int r = 0; r < MR; ++r) {
+        for (int v = 0; v < NV; ++v) {
+            gv[r][v] = TAIL && v == NV - 1 ? vload_tail(g + r * ldg + v * kW, tail) : vload(g + r * ldg + v * kW);
+        }
+    }
+    for (int64_t q = 0; q < nnz; ++q) {
+        float* row = dwp + int64_t(idx[q]) * gemm::kNR;
+        V t[NV];
+        for (int v = 0; v < NV; ++v) t[v] = vload(row + v * kW);
+        for (int r = 0; r < MR; ++r) {
+            const V x = vset(c[r * kSharedStride + q]);
+            for (int v = 0; v < NV; ++v) t[v] = vfma(x, gv[r][v], t[v]);
+        }
+        for (int v = 0; v < NV; ++v) vstore(row + v * kW, t[v]);
+    }
+}
+
+// Rows [0, rows) of one column block through the tiles: full tiles of kSharedMR rows, then one tail tile.
+template <int NV, bool TAIL, class Tile>
+inline void shared_rows(int64_t rows, Tile tile) {
+    int64_t r = 0;
+    for (; r + kSharedMR <= rows; r += kSharedMR) tile(std::integral_constant<int, kSharedMR>{}, r);
+    switch (rows - r) {
+        case 1: tile(std::integral_constant<int, 1>{}, r); break;
+        case 2: tile(std::integral_constant<int, 2>{}, r); break;
+        case 3: tile(std::integral_constant<int, 3>{}, r); break;
+        case 4: tile(std::integral_constant<int, 4>{}, r); break;
+        case 5: tile(std::integral_constant<int, 5>{}, r); break;
+#if defined(ALPHADROP_GEMM_AVX512)
+        case 6: tile(std::integral_constant<int, 6>{}, r); break;
+        case 7: tile(std::integral_constant<int, 7>{}, r); break;
+        case 8: tile(std::integral_constant<int, 8>{}, r); break;
+        case 9: tile(std::integral_constant<int, 9>{}, r); break;
+        case 10: tile(std::integral_constant<int, 10>{}, r); break;
+        case 11: tile(std::integral_constant<int, 11>{}, r); break;
+#endif
+        default: break;
+    }
+}
+
+// Calls block(NV, TAIL, j0, tail) for the column blocks of [0, width): two vectors each, the last block
+// one or two vectors with a partial last vector when width is not a multiple of the vector.
+template <class Block>
+inline void shared_column_blocks(int64_t width, Block block) {
+    int64_t j = 0;
+    for (; j + 2 * kW <= width; j += 2 * kW) {
+        block(std::integral_constant<int, 2>{}, std::false_type{}, j, tail_mask(kW));
+    }
+    const int64_t rest = width - j;
+    if (rest == 0) return;
+    const Tail tail = tail_mask(int(rest > kW ? rest - kW : rest));
+    if (rest > kW) block(std::integral_constant<int, 2>{}, std::true_type{}, j, tail);
+    else if (rest == kW) block(std::integral_constant<int, 1>{}, std::false_type{}, j, tail);
+    else block(std::integral_constant<int, 1>{}, std::true_type{}, j, tail);
+}
+
 #pragma GCC diagnostic pop
 
 }  // namespace sp
@@ -762,11 +974,106 @@ void dw_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const floa
         2.0 * double(s.R) * double(s.D) * double(s.H));
 }
 
-// Density of the masked input, estimated from (1 - p) and the nonzero fraction of up to kDensityRows
-// evenly spaced input rows (reading them costs a small fraction of one product).
+// Forward of a shared input through the shared-input sparse path: per datapoint the nonzero columns of
+// x_n, then each group of its sample rows against the gathered rows of w. Datapoints in the forward's row
+// panels; each output is bias + its terms in ascending column order, whatever the threads.
+void forward_shared_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* w,
+                           const float* bias, int activation, float* z) {
+    const bool relu = activation == ACT_RELU;
+    const int64_t pb = std::max<int64_t>(1, panel_rows(s.R) / s.K);  // datapoints per panel
+    const int64_t group = std::min(sp::kSharedRowGroup, s.K);
+    const float* wp = pack_b(pool, w, s.H, s.D, s.H, false);
+    pool.parallel_for(
+        ceil_div(s.B, pb),
+        [&](int64_t begin, int64_t end, int) {
+            sp::NonzeroPlan plan = sp::scratch_plan(s.D);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(group * s.D)) : nullptr;
+            float* c = scratch<float>(detail::kScratchAccum, size_t(ceil_div(s.D, sp::kSharedQ) * sp::kSharedBlock));
+            for (int64_t n = begin * pb; n < std::min(end * pb, s.B); ++n) {
+                const float* x = a + n * s.D;
+                sp::plan_nonzeros(x, s.D, plan);
+                for (int64_t k0 = 0; k0 < s.K; k0 += group) {
+                    const int64_t rows = std::min(group, s.K - k0);
+                    const int64_t r0 = n * s.K + k0;
+                    if (m != nullptr) mask.fill_tile(uint32_t(r0), rows, 0, s.D, m, s.D);
+                    for (int64_t i = 0; i < rows; ++i) sp::masked_row(x, m != nullptr ? m + i * s.D : nullptr, plan, i, c);
+                    float* zr = z + r0 * s.H;
+                    sp::shared_column_blocks(s.H, [&](auto nv, auto tail_flag, int64_t j, sp::Tail tail) {
+                        sp::shared_rows<nv(), tail_flag()>(rows, [&](auto mr, int64_t r) {
+                            sp::shared_forward_tile<mr(), nv(), tail_flag()>(
+                                plan, c + r * sp::kSharedStride, wp + (j / gemm::kNR) * s.D * gemm::kNR,
+                                bias != nullptr ? bias + j : nullptr, tail, relu, zr + r * s.H + j, s.H);
+                        });
+                    });
+                    if (activation == ACT_TANH) activation_rows(zr, rows, s.H, s.H, activation);
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+// Input columns per dW task of the shared-input path: whole 128-column Philox counters of 1-bit draws (so
+// no counter is drawn twice), and a dW block of 128 rows that stays in L1/L2 while every datapoint adds to it.
+constexpr int64_t kSharedDwCols = 128;
+
+// dw = (m .* a)^T dz for a shared input: per block of input columns, for every datapoint in order, the
+// block's nonzero columns of x_n, and each group of its sample rows' dz added into the gathered dW rows.
+// Each dW element is one running sum over the rows in ascending order, whatever the blocking or threads.
+void dw_shared_sparse(ThreadPool& pool, const Shape& s, const MaskGen& mask, const float* a, const float* dz,
+                      float* dw) {
+    static_assert(kSharedDwCols <= sp::kSharedQ, "a dW block's nonzero columns fit one block of c");
+    const int64_t group = std::min(sp::kSharedRowGroup, s.K);
+    const int64_t panels = gemm::panels(s.H);
+    pool.parallel_for(
+        ceil_div(s.D, kSharedDwCols),
+        [&](int64_t begin, int64_t end, int) {
+            sp::NonzeroPlan plan = sp::scratch_plan(kSharedDwCols);
+            float* m = mask.active ? scratch<float>(detail::kScratchMaskRow, size_t(group * kSharedDwCols)) : nullptr;
+            float* c = scratch<float>(detail::kScratchAccum, size_t(sp::kSharedBlock));
+            // The block's dW in panels of kNR columns: panel jr, row d at dwp + (jr * kSharedDwCols + d) * kNR.
+            float* dwp = scratch<float>(detail::kScratchPackedB, size_t(panels * kSharedDwCols * gemm::kNR));
+            for (int64_t blk = begin; blk < end; ++blk) {
+                const int64_t d0 = blk * kSharedDwCols;
+                const int64_t dc = std::min(kSharedDwCols, s.D - d0);
+                std::memset(dwp, 0, size_t(panels * kSharedDwCols * gemm::kNR) * sizeof(float));
+                for (int64_t n = 0; n < s.B; ++n) {
+                    const float* x = a + n * s.D + d0;
+                    sp::plan_nonzeros(x, dc, plan);
+                    const int64_t nnz = plan.block_count[0];
+                    if (nnz == 0) continue;
+                    for (int64_t k0 = 0; k0 < s.K; k0 += group) {
+                        const int64_t rows = std::min(group, s.K - k0);
+                        const int64_t r0 = n * s.K + k0;
+                        if (m != nullptr) mask.fill_tile(uint32_t(r0), rows, d0, d0 + dc, m, dc);
+                        for (int64_t i = 0; i < rows; ++i) sp::masked_row(x, m != nullptr ? m + i * dc : nullptr, plan, i, c);
+                        const float* g = dz + r0 * s.H;
+                        sp::shared_column_blocks(s.H, [&](auto nv, auto tail_flag, int64_t j, sp::Tail tail) {
+                            float* panel = dwp + (j / gemm::kNR) * kSharedDwCols * gemm::kNR;
+                            sp::shared_rows<nv(), tail_flag()>(rows, [&](auto mr, int64_t r) {
+                                sp::shared_dw_tile<mr(), nv(), tail_flag()>(nnz, plan.idx, c + r * sp::kSharedStride,
+                                                                            g + r * s.H + j, s.H, tail, panel);
+                            });
+                        });
+                    }
+                }
+                for (int64_t d = 0; d < dc; ++d) {
+                    float* dst = dw + (d0 + d) * s.H;
+                    for (int64_t jr = 0; jr < panels; ++jr) {
+                        const int64_t j0 = jr * gemm::kNR;
+                        std::memcpy(dst + j0, dwp + (jr * kSharedDwCols + d) * gemm::kNR,
+                                    size_t(std::min<int64_t>(gemm::kNR, s.H - j0)) * sizeof(float));
+                    }
+                }
+            }
+        },
+        2.0 * double(s.R) * double(s.D) * double(s.H));
+}
+
+// Nonzero fraction of the input, estimated from up to kDensityRows evenly spaced input rows (reading them
+// costs a small fraction of one product).
 constexpr int64_t kDensityRows = 16;
 
-double estimated_density(const Shape& s, const MaskGen& mask, const float* a) {
+double input_density(const Shape& s, const float* a) {
     const int64_t inputs = s.shared ? s.B : s.R;
     const int64_t rows = std::min(kDensityRows, inputs);
     int64_t nonzero = 0;
@@ -774,27 +1081,32 @@ double estimated_density(const Shape& s, const MaskGen& mask, const float* a) {
         const float* row = a + (i * inputs / rows) * s.D;
         for (int64_t d = 0; d < s.D; ++d) nonzero += row[d] != 0.0f;
     }
-    const double kept = mask.active ? 1.0 / double(mask.scale) : 1.0;
-    return kept * double(nonzero) / double(rows * s.D);
+    return double(nonzero) / double(rows * s.D);
 }
 
-// Auto mode takes the sparse path below this estimated density, for outputs at least kSparseMinOut wide
-// (narrower ones leave the gather's cost unamortised). From benchmarks/perf-table's sparse row
-// (FashionBenchmark sparse: the first layer on Fashion-MNIST images, density about 0.24): both passes
-// gain on AVX2 and on AVX-512 (docs/performance.md).
-constexpr double kSparseMaxDensityForward = 0.35;
-constexpr double kSparseMaxDensityDw = 0.35;
+// Auto mode takes a sparse path for outputs at least kSparseMinOut wide (narrower ones leave the gather's
+// cost unamortised): the shared-input path for a shared input with at least kSharedMinSamples samples whose
+// own density is below kSharedMaxDensity, otherwise the per-row path below a masked-input density (1 - p
+// times the input's) of kSparseMaxDensity. The thresholds come from benchmarks/perf-table's sparse row
+// (FashionBenchmark sparse: the first layer on Fashion-MNIST images) on AVX2 and AVX-512
+// (docs/performance.md).
+constexpr double kSparseMaxDensity = 0.35;
+constexpr double kSharedMaxDensity = 0.7;
+constexpr int64_t kSharedMinSamples = 4;
 constexpr int64_t kSparseMinOut = 32;
 
-bool use_sparse(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a, bool dw) {
+enum class Path { kDense, kSparseRows, kSparseShared };
+
+Path choose_path(SparsePolicy& policy, const Shape& s, const MaskGen& mask, const float* a) {
     const int mode = policy.mode.load(std::memory_order_relaxed);
-    if (mode == runtime::kSparseNever) return false;
-    if (mode == runtime::kSparseAlways) return true;
-    const double limit = dw ? kSparseMaxDensityDw : kSparseMaxDensityForward;
-    return limit > 0.0 && s.H >= kSparseMinOut && estimated_density(s, mask, a) < limit;
+    if (mode == runtime::kSparseNever) return Path::kDense;
+    if (mode == runtime::kSparseAlways) return s.shared ? Path::kSparseShared : Path::kSparseRows;
+    if (s.H < kSparseMinOut) return Path::kDense;
+    const double density = input_density(s, a);
+    if (s.shared && s.K >= kSharedMinSamples && density < kSharedMaxDensity) return Path::kSparseShared;
+    const double kept = mask.active ? 1.0 / double(mask.scale) : 1.0;
+    return kept * density < kSparseMaxDensity ? Path::kSparseRows : Path::kDense;
 }
-#else
-[[maybe_unused]] bool use_sparse(SparsePolicy&, const Shape&, const MaskGen&, const float*, bool) { return false; }
 #endif
 
 }  // namespace
@@ -915,9 +1227,11 @@ void dropout_matmul_forward(ThreadPool& pool, SparsePolicy& sparse, long long se
         forward_single_output(pool, s, mask, a, w, bias, activation, z);
         return;
     }
-    if (use_sparse(sparse, s, mask, a, false)) {
+    const Path path = choose_path(sparse, s, mask, a);
+    if (path != Path::kDense) {
         sparse.sparse_forward.fetch_add(1, std::memory_order_relaxed);
-        forward_sparse(pool, s, mask, a, w, bias, activation, z);
+        if (path == Path::kSparseShared) forward_shared_sparse(pool, s, mask, a, w, bias, activation, z);
+        else forward_sparse(pool, s, mask, a, w, bias, activation, z);
         return;
     }
     sparse.dense_forward.fetch_add(1, std::memory_order_relaxed);
@@ -1058,9 +1372,11 @@ void dropout_matmul_backward(ThreadPool& pool, SparsePolicy& sparse, long long s
 
     // 4. dw = (m .* a)^T dzPre.
 #if ALPHADROP_GEMM_KERNEL
-    if (use_sparse(sparse, s, mask, a, true)) {
+    const Path path = choose_path(sparse, s, mask, a);
+    if (path != Path::kDense) {
         sparse.sparse_dw.fetch_add(1, std::memory_order_relaxed);
-        dw_sparse(pool, s, mask, a, dz, dw);
+        if (path == Path::kSparseShared) dw_shared_sparse(pool, s, mask, a, dz, dw);
+        else dw_sparse(pool, s, mask, a, dz, dw);
         return;
     }
 #endif

@@ -90,6 +90,68 @@ class SparsePathTest {
         }
     }
 
+    /**
+     * The shared-input path (a datapoint's K rows multiplied together over the nonzero columns of its input)
+     * against the reference: K below, at and above the row tiles (12 rows on AVX-512, 6 on AVX2) and the
+     * 24-row groups, output widths with and without a partial last vector, an input wider than one 128-column
+     * dW block, Bernoulli and Gaussian noise, all-zero inputs; bit-identical for 1 and 2 threads.
+     */
+    @ParameterizedTest
+    @MethodSource("isas")
+    void sharedInputPathEqualsReference(Isa isa) {
+        assumeTrue(isa.compareTo(NativeKernels.bestIsa()) <= 0, "this CPU has no " + isa.label());
+        int batch = 5, in = 137;
+        Random random = new Random(23);
+        try (NativeKernels two = new NativeKernels(2, isa); NativeKernels one = new NativeKernels(1, isa)) {
+            two.setSparseMode(NativeKernels.SparseMode.ALWAYS);
+            one.setSparseMode(NativeKernels.SparseMode.ALWAYS);
+            for (int samples : new int[] {1, 5, 10, 13, 30}) {
+                for (int out : new int[] {16, 45, 100}) {
+                    for (double zeros : new double[] {0.0, 0.5, 1.0}) {
+                        for (Dropout.Noise noise : new Dropout.Noise[] {Dropout.Noise.BERNOULLI, Dropout.Noise.GAUSSIAN}) {
+                            float p = zeros == 0.5 ? 0f : 0.5f;
+                            int rows = batch * samples;
+                            float[] a = input(random, batch, in, zeros);
+                            float[] w = Reference.uniform(random, in * out, -1f, 1f);
+                            float[] bias = Reference.uniform(random, out, -1f, 1f);
+                            Dropout dropout = new Dropout(random.nextLong(), 2, 0, p, noise);
+                            float[] mask = Reference.mask(dropout, 0, rows, in);
+                            double[] x = Reference.maskedInput(mask, batch, samples, true, in, Reference.toDouble(a));
+                            double[] pre = Reference.preActivation(x, rows, in, out, Reference.toDouble(w), Reference.toDouble(bias));
+                            double[] scale = Reference.absScale(x, rows, in, out, Reference.toDouble(w), Reference.toDouble(bias));
+                            float[] z = new float[rows * out], z1 = new float[rows * out];
+                            two.dropoutMatmulForward(dropout, batch, samples, true, in, out, a, w, bias, Activation.RELU, z);
+                            one.dropoutMatmulForward(dropout, batch, samples, true, in, out, a, w, bias, Activation.RELU, z1);
+                            String what = isa.label() + " K=" + samples + " out=" + out + " zeros=" + zeros + " p=" + p + " " + noise;
+                            for (int i = 0; i < z.length; i++) {
+                                assertEquals(Math.max(0, pre[i]), z[i], 1e-5 * scale[i] + 1e-7, what + ": z[" + i + "]");
+                            }
+                            assertArrayEquals(z1, z, what + ": 1 vs 2 threads");
+                            float[] dz = Reference.uniform(random, rows * out, -1f, 1f);
+                            float[] dw = new float[in * out], dw1 = new float[in * out];
+                            two.dropoutMatmulBackward(dropout, batch, samples, true, in, out, a, w, null,
+                                    Activation.IDENTITY, dz.clone(), dw, null, null);
+                            one.dropoutMatmulBackward(dropout, batch, samples, true, in, out, a, w, null,
+                                    Activation.IDENTITY, dz.clone(), dw1, null, null);
+                            for (int d = 0; d < in; d++) {
+                                for (int h = 0; h < out; h++) {
+                                    double sum = 0, abs = 0;
+                                    for (int r = 0; r < rows; r++) {
+                                        sum += x[r * in + d] * dz[r * out + h];
+                                        abs += Math.abs(x[r * in + d] * dz[r * out + h]);
+                                    }
+                                    assertEquals(sum, dw[d * out + h], 1e-5 * abs + 1e-7, what + ": dW[" + d + "][" + h + "]");
+                                }
+                            }
+                            assertArrayEquals(dw1, dw, what + ": dW 1 vs 2 threads");
+                        }
+                    }
+                }
+            }
+            assertEquals(0, two.pathCounts().denseForward() + two.pathCounts().denseDw(), two.pathCounts().toString());
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("isas")
     void autoTakesTheSparsePathOnlyForSparseInputs(Isa isa) {
