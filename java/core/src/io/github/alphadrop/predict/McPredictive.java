@@ -133,19 +133,20 @@ public final class McPredictive {
         Chunking ch = new Chunking(n, samples, network);
         Forward pass = forward(ch);
         try {
-            // Per input and class: running log-sum-exp of log p_t (max and scaled sum) and the sum of p_t.
-            double[] lseMax = new double[ch.inputs * c];
-            double[] lseSum = new double[ch.inputs * c];
+            // Per input and class: the sum of p_t, and for the log of the mean when that sum underflows, the
+            // largest log p_t and the sum of p_t e^LOW_SHIFT over the passes with log p_t < LOW_LOG_P + 1.
             double[] probSum = new double[ch.inputs * c];
+            double[] lowSum = new double[ch.inputs * c];
+            double[] maxLogP = new double[ch.inputs * c];
             double[] entSum = new double[ch.inputs];
-            double[] logp = new double[c];
+            double[] expShifted = new double[c];
             int step = 0;
             for (int from = 0; from < n; from += ch.inputs) {
                 int b = Math.min(ch.inputs, n - from);
                 float[] xb = slice(x, from, b);
-                java.util.Arrays.fill(lseMax, Double.NEGATIVE_INFINITY);
-                java.util.Arrays.fill(lseSum, 0);
                 java.util.Arrays.fill(probSum, 0);
+                java.util.Arrays.fill(lowSum, 0);
+                java.util.Arrays.fill(maxLogP, Double.NEGATIVE_INFINITY);
                 java.util.Arrays.fill(entSum, 0);
                 for (int t0 = 0; t0 < samples; t0 += ch.passes) {
                     int passes = Math.min(ch.passes, samples - t0);
@@ -153,18 +154,29 @@ public final class McPredictive {
                     for (int i = 0; i < b; i++) {
                         for (int t = 0; t < passes; t++) {
                             int row = (i * ch.passes + t) * c;
-                            logSoftmax(logits, row, c, logp);
+                            // One exp per class: p_j = e_j / s and log p_j = (l_j - max) - log s.
+                            double max = Double.NEGATIVE_INFINITY;
+                            for (int j = 0; j < c; j++) {
+                                max = Math.max(max, logits[row + j]);
+                            }
+                            double sum = 0;
+                            for (int j = 0; j < c; j++) {
+                                expShifted[j] = Math.exp(logits[row + j] - max);
+                                sum += expShifted[j];
+                            }
+                            double logSum = Math.log(sum);
                             double h = 0;
                             for (int j = 0; j < c; j++) {
-                                double p = Math.exp(logp[j]);
-                                h -= p * logp[j];
-                                probSum[i * c + j] += p;
                                 int idx = i * c + j;
-                                if (logp[j] > lseMax[idx]) {
-                                    lseSum[idx] = lseSum[idx] * Math.exp(lseMax[idx] - logp[j]) + 1;
-                                    lseMax[idx] = logp[j];
-                                } else {
-                                    lseSum[idx] += Math.exp(logp[j] - lseMax[idx]);
+                                double logp = (logits[row + j] - max) - logSum;
+                                double p = expShifted[j] / sum;
+                                h -= p * logp;
+                                probSum[idx] += p;
+                                if (logp > maxLogP[idx]) {
+                                    maxLogP[idx] = logp;
+                                }
+                                if (logp < LOW_LOG_P + 1) {
+                                    lowSum[idx] += Math.exp(logp + LOW_SHIFT);
                                 }
                             }
                             entSum[i] += h;
@@ -176,7 +188,7 @@ public final class McPredictive {
                     double h = 0;
                     for (int j = 0; j < c; j++) {
                         int idx = i * c + j;
-                        double lm = lseMax[idx] + Math.log(lseSum[idx]) - logT;
+                        double lm = logOfSum(probSum[idx], lowSum[idx], maxLogP[idx]) - logT;
                         double pm = probSum[idx] / samples;
                         meanProbs[(from + i) * c + j] = (float) pm;
                         logMean[(from + i) * c + j] = (float) lm;
@@ -312,6 +324,28 @@ public final class McPredictive {
     }
 
     /** Writes log softmax of {@code logits[offset .. offset+c)} into {@code out[0 .. c)}, stably (max subtracted). */
+    /**
+     * A probability of a pass below e^(LOW_LOG_P + 1) is also summed scaled by e^LOW_SHIFT, so that the log of
+     * the mean stays exact when every pass's probability is below e^LOW_LOG_P (a sum of doubles underflows
+     * below e^-745; a confidently wrong model gives log p = -800). The margin of 1 keeps a pass whose p and
+     * log p round to opposite sides of the threshold in the scaled sum.
+     */
+    private static final double LOW_LOG_P = -500;
+    private static final double LOW_SHIFT = 600;
+    private static final double LOW_SUM = Math.exp(LOW_LOG_P);
+
+    /**
+     * log Σ_t p_t from the plain sum, or, when it is below e^LOW_LOG_P (every p_t is then below it too, so all
+     * of them are in lowSum), from the scaled sum; maxLogP bounds it from below when even that underflows
+     * (log p_t below about -1300).
+     */
+    static double logOfSum(double sum, double lowSum, double maxLogP) {
+        if (sum >= LOW_SUM) {
+            return Math.log(sum);
+        }
+        return lowSum > 0 ? Math.log(lowSum) - LOW_SHIFT : maxLogP;
+    }
+
     public static void logSoftmax(float[] logits, int offset, int c, double[] out) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < c; j++) {

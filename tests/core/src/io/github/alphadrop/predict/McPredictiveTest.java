@@ -58,6 +58,39 @@ class McPredictiveTest {
         assertEquals(0, p.predictedClass(0));
     }
 
+    /**
+     * A confidently wrong model: W = [400, -400] on x = 1 without dropout gives log p = (0, -800) in every
+     * pass; p_1 = e^-800 underflows to 0 in double, yet the log of the MC mean must be -800, not -∞. With
+     * x = 0.5 for a second input, log p_1 = -400: the ordinary sum.
+     */
+    @ParameterizedTest(autoCloseArguments = false)
+    @MethodSource("backends")
+    void logOfTheMeanSurvivesUnderflow(Kernels kernels) {
+        Mlp model = Mlp.builder(1).output(2).dropout(0f).build();
+        model.weights(0)[0] = 400f;
+        model.weights(0)[1] = -400f;
+        ClassPredictions p = new McPredictive(model, kernels, 30, 5, false).predictClasses(new float[]{1f, 0.5f});
+        double[] ll = p.logLikelihoods(new int[]{1, 1});
+        assertEquals(-800, ll[0], 1e-3);
+        assertEquals(-400, ll[1], 1e-3);
+        assertEquals(0, p.meanProbs()[1], 0.0);
+        assertEquals(0, p.predictedClass(0));
+    }
+
+    /** The log of a sum of probabilities on either side of the underflow threshold, against closed forms. */
+    @Test
+    void logOfSumUsesTheScaledSumOnlyWhenThePlainOneIsTooSmall() {
+        // Two passes at log p = -3 and -4: the plain sum.
+        double plain = Math.exp(-3) + Math.exp(-4);
+        assertEquals(Math.log(plain), McPredictive.logOfSum(plain, 0, -3), 1e-12);
+        // Two passes at log p = -700 and -900: the plain sum is subnormal or zero, the scaled one exact.
+        double low = Math.exp(-700 + 600) + Math.exp(-900 + 600);
+        double expected = -700 + Math.log1p(Math.exp(-200));
+        assertEquals(expected, McPredictive.logOfSum(Math.exp(-700) + Math.exp(-900), low, -700), 1e-9);
+        // Below even the scaled sum's range: the largest log p.
+        assertEquals(-2000, McPredictive.logOfSum(0, 0, -2000), 0.0);
+    }
+
     @ParameterizedTest(autoCloseArguments = false)
     @MethodSource("backends")
     void deterministicModeIsTheDropoutFreeNetwork(Kernels kernels) {
