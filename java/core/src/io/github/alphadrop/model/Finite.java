@@ -16,12 +16,7 @@ public final class Finite {
      * @param what names the matrix in the message, e.g. {@code "inputs"}
      */
     public static void requireFinite(float[] values, int width, String what) {
-        // A NaN or infinity makes the sum non-finite: one cheap pass, then the slow search only on failure.
-        float sum = 0;
-        for (float v : values) {
-            sum += v * 0f;
-        }
-        if (sum == 0f) {
+        if (allFinite(values)) {
             return;
         }
         for (int i = 0; i < values.length; i++) {
@@ -30,6 +25,21 @@ public final class Finite {
                         + values[i] + ": " + what + " must be finite numbers");
             }
         }
+    }
+
+    private static final int EXPONENT_BITS = 0x7f800000;
+
+    /**
+     * Whether no value is NaN or infinite: those, and only those, have every exponent bit set. The largest
+     * masked exponent is an integer max reduction, which the JIT vectorises (a float sum of v * 0 is one
+     * dependent add per element: about 8 times slower on a training set).
+     */
+    public static boolean allFinite(float[] values) {
+        int max = 0;
+        for (float v : values) {
+            max = Math.max(max, Float.floatToRawIntBits(v) & EXPONENT_BITS);
+        }
+        return max != EXPONENT_BITS;
     }
 
     /** Throws if any weight, bias or log τ of {@code model} is NaN or infinite, naming the layer. */

@@ -379,11 +379,7 @@ final class DataParallelTrainer {
     }
 
     private static boolean finite(float[] a) {
-        float acc = 0;
-        for (float v : a) {
-            acc += v * 0f;
-        }
-        return acc == 0f;
+        return io.github.alphadrop.model.Finite.allFinite(a);
     }
 
     /** A partition's share of one step: its gradient (flat, in parameter order) and loss; null gradient if no rows. */
