@@ -4,6 +4,7 @@ import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
 import io.github.alphadrop.model.Mlp;
+import io.github.alphadrop.model.MlpPass;
 
 import java.util.Arrays;
 
@@ -20,6 +21,11 @@ import java.util.Arrays;
  *
  * <p>Rows of a shard are rarely neighbours in the batch, so the masks are drawn into buffers and multiplied in
  * before the kernels run without dropout; the trainer's fused kernels draw them on the fly instead.
+ *
+ * <p>DropConnect's weight masks are named by (mask seed, step, layer, sample k) only, not by row: every shard
+ * sees the batch's K masked weight matrices whatever its rows, so a DropConnect shard runs the model's own
+ * pass ({@link MlpPass}) on its rows. Concrete dropout is refused: its learned rates would need their
+ * gradients summed too.
  */
 public final class ShardGradient {
 
@@ -36,6 +42,8 @@ public final class ShardGradient {
     private final float[][] weightGrad;
     private final float[][] biasGrad;
     private final float[] logTauGrad = new float[1];
+    /** DropConnect models run here (their masks do not depend on the rows); null for input noise. */
+    private final MlpPass dropConnect;
 
     /**
      * @param maxRows the most rows a shard will have
@@ -48,14 +56,15 @@ public final class ShardGradient {
         if (maxRows < 1 || samples < 1) {
             throw new IllegalArgumentException("maxRows and samples must be >= 1, got " + maxRows + ", " + samples);
         }
-        if (!model.noise().isInputNoise()) {
-            throw new IllegalArgumentException("shard gradients take Bernoulli or Gaussian input noise; " + model.noise()
-                    + " (DropConnect's weight masks per MC sample, concrete dropout's learned rates) is not supported here");
+        if (model.noise() == Dropout.Noise.CONCRETE) {
+            throw new IllegalArgumentException("shard gradients take Bernoulli, Gaussian or DropConnect noise; "
+                    + model.noise() + " (concrete dropout's learned rates) is not supported here");
         }
         this.model = model;
         this.kernels = kernels;
         this.maxRows = maxRows;
         this.samples = samples;
+        this.dropConnect = model.noise() == Dropout.Noise.DROPCONNECT ? new MlpPass(model, kernels, maxRows, samples) : null;
         int layers = model.layers();
         masked = new float[layers][];
         masks = new float[layers][];
@@ -71,7 +80,7 @@ public final class ShardGradient {
                 throw new IllegalArgumentException("rows " + maxRows + " x samples " + samples + " x width "
                         + Math.max(model.size(l), model.size(l + 1)) + " is too large for one buffer");
             }
-            if (model.dropout(l) > 0f) {
+            if (model.dropout(l) > 0f && dropConnect == null) {
                 masked[l] = new float[(int) inSize];
                 masks[l] = new float[(int) inSize];
             }
@@ -119,13 +128,13 @@ public final class ShardGradient {
             }
         }
         int last = model.layers() - 1;
-        forward(x, positions, rows, maskSeed, step);
-        double mean = kernels.alphaLossCategorical(rows, samples, model.outputSize(),
-                FloatView.of(out[last], 0, rows * samples * model.outputSize()), rows == labels.length ? labels
-                        : Arrays.copyOf(labels, rows), objective.alpha(), null,
-                FloatView.of(grad[last], 0, rows * samples * model.outputSize()));
+        int size = rows * samples * model.outputSize();
+        float[] f = dropConnect != null ? dropConnect.forward(x, rows, maskSeed, step, true) : forward(x, positions, rows, maskSeed, step);
+        float[] g = dropConnect != null ? dropConnect.outputGradient() : grad[last];
+        double mean = kernels.alphaLossCategorical(rows, samples, model.outputSize(), FloatView.of(f, 0, size),
+                rows == labels.length ? labels : Arrays.copyOf(labels, rows), objective.alpha(), null, FloatView.of(g, 0, size));
         logTauGrad[0] = 0f;
-        return finish(x, rows, batchSize, mean);
+        return finish(x, rows, batchSize, mean, maskSeed, step);
     }
 
     /**
@@ -144,14 +153,15 @@ public final class ShardGradient {
                     + (y == null ? "null" : y.length));
         }
         int last = model.layers() - 1;
-        forward(x, positions, rows, maskSeed, step);
-        double mean = kernels.alphaLossGaussian(rows, samples, dims, FloatView.of(out[last], 0, rows * samples * dims),
-                FloatView.of(y, 0, rows * dims), model.logTau(), objective.alpha(), null,
-                FloatView.of(grad[last], 0, rows * samples * dims), FloatView.of(logTauGrad));
+        int size = rows * samples * dims;
+        float[] f = dropConnect != null ? dropConnect.forward(x, rows, maskSeed, step, true) : forward(x, positions, rows, maskSeed, step);
+        float[] g = dropConnect != null ? dropConnect.outputGradient() : grad[last];
+        double mean = kernels.alphaLossGaussian(rows, samples, dims, FloatView.of(f, 0, size), FloatView.of(y, 0, rows * dims),
+                model.logTau(), objective.alpha(), null, FloatView.of(g, 0, size), FloatView.of(logTauGrad));
         if (!model.likelihood().learnsTau()) {
             logTauGrad[0] = 0f;
         }
-        return finish(x, rows, batchSize, mean);
+        return finish(x, rows, batchSize, mean, maskSeed, step);
     }
 
     /** dLoss/dW of layer l from the last call, scaled to the whole batch. */
@@ -208,7 +218,8 @@ public final class ShardGradient {
         return new Dropout(maskSeed, step, layer, model.dropout(layer), model.noise());
     }
 
-    private void forward(float[] x, int[] positions, int rows, long maskSeed, int step) {
+    /** The input-noise forward; returns the output layer's buffer. */
+    private float[] forward(float[] x, int[] positions, int rows, long maskSeed, int step) {
         int k = samples;
         for (int l = 0; l < model.layers(); l++) {
             int in = model.size(l);
@@ -243,6 +254,7 @@ public final class ShardGradient {
                     FloatView.of(model.weights(l)), FloatView.of(model.biases(l)), model.activation(l),
                     FloatView.of(out[l], 0, rows * k * width));
         }
+        return out[model.layers() - 1];
     }
 
     /** Masks of layer input width {@code in} for each row's K sample rows, drawn run by run of neighbours. */
@@ -261,16 +273,24 @@ public final class ShardGradient {
         }
     }
 
-    private double finish(float[] x, int rows, int batchSize, double shardMean) {
+    private double finish(float[] x, int rows, int batchSize, double shardMean, long maskSeed, int step) {
         int k = samples;
         int last = model.layers() - 1;
         // The loss kernel's gradient is of the shard's mean; the batch mean weighs each row 1/B, not 1/rows.
         float share = (float) ((double) rows / batchSize);
-        float[] g = grad[last];
+        float[] g = dropConnect != null ? dropConnect.outputGradient() : grad[last];
         for (int i = 0; i < rows * k * model.outputSize(); i++) {
             g[i] *= share;
         }
         logTauGrad[0] *= share;
+        if (dropConnect != null) {
+            dropConnect.backward(x, rows, maskSeed, step, true, null);
+            for (int l = 0; l <= last; l++) {
+                System.arraycopy(dropConnect.weightGradient(l), 0, weightGrad[l], 0, weightGrad[l].length);
+                System.arraycopy(dropConnect.biasGradient(l), 0, biasGrad[l], 0, biasGrad[l].length);
+            }
+            return shardMean * share;
+        }
         for (int l = last; l >= 0; l--) {
             int in = model.size(l);
             int width = model.size(l + 1);

@@ -1,5 +1,6 @@
 package io.github.alphadrop.spark;
 
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.data.Normalization;
 import io.github.alphadrop.io.ModelFile;
 import io.github.alphadrop.io.TrainingSettings;
@@ -80,6 +81,12 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
 
     public E setDropout(double value) {
         set(dropout(), (Object) value);
+        return self();
+    }
+
+    /** bernoulli (default), gaussian or dropconnect. */
+    public E setNoise(String value) {
+        set(noise(), value);
         return self();
     }
 
@@ -187,7 +194,8 @@ public abstract class AlphaDropEstimator<E extends AlphaDropEstimator<E, M>, M e
             sizes[0] = width;
             System.arraycopy(hidden, 0, sizes, 1, hidden.length);
             sizes[sizes.length - 1] = outputs;
-            DataParallelTrainer.Shape shape = new DataParallelTrainer.Shape(sizes, (float) getDropout(), classes);
+            DataParallelTrainer.Shape shape = new DataParallelTrainer.Shape(sizes, (float) getDropout(),
+                    Dropout.Noise.valueOf(getNoise().toUpperCase(java.util.Locale.ROOT)), classes);
             DataParallelTrainer.Settings settings = new DataParallelTrainer.Settings((float) getAlpha(), getSamples(),
                     getEpochs(), getBatchSize(), getLearningRate(), getWeightDecay(), getSeed(), getLocalSteps());
             Normalization scaling = null;

@@ -71,6 +71,10 @@ public interface AlphaDropParams<T extends AlphaDropParams<T>> extends Params {
         return definitions().dropout;
     }
 
+    default Param<String> noise() {
+        return definitions().noise;
+    }
+
     default IntParam epochs() {
         return definitions().epochs;
     }
@@ -145,6 +149,10 @@ public interface AlphaDropParams<T extends AlphaDropParams<T>> extends Params {
 
     default double getDropout() {
         return (Double) getOrDefault(dropout());
+    }
+
+    default String getNoise() {
+        return getOrDefault(noise());
     }
 
     default int getEpochs() {
@@ -228,6 +236,7 @@ public interface AlphaDropParams<T extends AlphaDropParams<T>> extends Params {
         setDefault(testSamples(), (Object) 100);
         setDefault(architecture(), "100,100");
         setDefault(dropout(), (Object) 0.5);
+        setDefault(noise(), "bernoulli");
         setDefault(epochs(), (Object) 20);
         setDefault(batchSize(), (Object) 128);
         setDefault(learningRate(), (Object) 1e-3);

@@ -2,6 +2,7 @@ package io.github.alphadrop.spark;
 
 import io.github.alphadrop.kernels.AbstractKernels;
 import io.github.alphadrop.kernels.Activation;
+import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.model.Likelihood;
 import io.github.alphadrop.model.Mlp;
 import io.github.alphadrop.train.AlphaDivergence;
@@ -39,10 +40,10 @@ final class DataParallelTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(DataParallelTrainer.class);
 
     /** What a task needs to rebuild the model's shape; parameters travel separately as one flat array. */
-    record Shape(int[] sizes, float dropout, boolean categorical) implements Serializable {
+    record Shape(int[] sizes, float dropout, Dropout.Noise noise, boolean categorical) implements Serializable {
         Mlp build(long seed) {
             return Mlp.builder(sizes[0]).hidden(Arrays.copyOfRange(sizes, 1, sizes.length - 1))
-                    .output(sizes[sizes.length - 1]).activation(Activation.RELU).dropout(dropout)
+                    .output(sizes[sizes.length - 1]).activation(Activation.RELU).dropout(dropout).noise(noise)
                     .likelihood(categorical ? Likelihood.categorical() : Likelihood.gaussian()).seed(seed).build();
         }
     }
@@ -504,7 +505,8 @@ final class DataParallelTrainer {
         static Worker of(Shape shape, int samples, int batch) {
             Worker w = CURRENT.get();
             if (w == null || w.samples != samples || w.batch != batch || !Arrays.equals(w.shape.sizes(), shape.sizes())
-                    || w.shape.dropout() != shape.dropout() || w.shape.categorical() != shape.categorical()) {
+                    || w.shape.dropout() != shape.dropout() || w.shape.noise() != shape.noise()
+                    || w.shape.categorical() != shape.categorical()) {
                 w = new Worker(shape, samples, batch);
                 CURRENT.set(w);
             }

@@ -25,6 +25,7 @@ public final class ParamDefinitions {
     final IntParam testSamples;
     final Param<String> architecture;
     final DoubleParam dropout;
+    final Param<String> noise;
     final IntParam epochs;
     final IntParam batchSize;
     final DoubleParam learningRate;
@@ -48,6 +49,9 @@ public final class ParamDefinitions {
         architecture = new Param<>(owner, "architecture", "hidden layer sizes, comma separated, e.g. 100,100 (empty: no hidden layer)");
         dropout = new DoubleParam(owner, "dropout", "drop probability before every dense layer, inputs included, in [0, 1)",
                 ParamValidators.inRange(0, 1, true, false));
+        noise = new Param<>(owner, "noise", "dropout noise: bernoulli (the paper's), gaussian (multiplicative, the same"
+                + " mean and variance) or dropconnect (Bernoulli masks on the weights, one per MC sample)",
+                ParamValidators.inArray(new String[]{"bernoulli", "gaussian", "dropconnect"}));
         epochs = new IntParam(owner, "epochs", "passes over the training data (>= 1)", ParamValidators.gtEq(1));
         batchSize = new IntParam(owner, "batchSize", "rows per minibatch, over all partitions (>= 1)", ParamValidators.gtEq(1));
         learningRate = new DoubleParam(owner, "learningRate", "Adam's learning rate (> 0)", ParamValidators.gt(0));

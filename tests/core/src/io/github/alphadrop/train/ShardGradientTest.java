@@ -136,6 +136,80 @@ class ShardGradientTest {
         assertTrue(a != b, "positions {0,1} and {4,9} gave the same loss " + a);
     }
 
+    /**
+     * DropConnect: weight masks per MC sample, shared by the batch, so shards at any positions see the batch's
+     * masks; their gradients sum to the whole batch's (pass through {@link MlpPass}), for a classifier and a
+     * regressor with learned τ, and a shard's gradient does not depend on where its rows sit in the batch.
+     */
+    @Test
+    void dropConnectShardsSumToTheBatchGradient() {
+        SplittableRandom r = new SplittableRandom(4);
+        float[] x = random(BATCH * 6, r);
+        int[] labels = new int[BATCH];
+        for (int i = 0; i < BATCH; i++) {
+            labels[i] = r.nextInt(3);
+        }
+        float[] y = random(BATCH * 3, r);
+        AlphaDivergence objective = new AlphaDivergence(0.5f, K);
+        for (Kernels kernels : backends()) {
+            for (boolean categorical : new boolean[] {true, false}) {
+                Mlp model = Mlp.builder(6).hidden(16, 12).output(3).activation(Activation.RELU).dropout(0.3f)
+                        .noise(io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT)
+                        .likelihood(categorical ? Likelihood.categorical() : Likelihood.gaussian(2.0, true)).seed(3).build();
+                MlpPass pass = new MlpPass(model, kernels, BATCH, K);
+                float[] f = pass.forward(x, BATCH, MASK_SEED, STEP, true);
+                float[] logTauGrad = new float[1];
+                double loss = categorical
+                        ? kernels.alphaLossCategorical(BATCH, K, 3, f, labels, objective.alpha(), null, pass.outputGradient())
+                        : kernels.alphaLossGaussian(BATCH, K, 3, f, y, model.logTau(), objective.alpha(), null,
+                                pass.outputGradient(), logTauGrad);
+                pass.backward(x, BATCH, MASK_SEED, STEP, true, null);
+
+                ShardGradient shards = new ShardGradient(model, kernels, BATCH, K);
+                double lossSum = 0, logTauSum = 0;
+                float[][] sum = zeros(model);
+                for (int[] shard : SHARDS) {
+                    float[] xs = new float[shard.length * 6];
+                    float[] ys = new float[shard.length * 3];
+                    int[] ls = new int[shard.length];
+                    for (int i = 0; i < shard.length; i++) {
+                        System.arraycopy(x, shard[i] * 6, xs, i * 6, 6);
+                        System.arraycopy(y, shard[i] * 3, ys, i * 3, 3);
+                        ls[i] = labels[shard[i]];
+                    }
+                    lossSum += categorical ? shards.categorical(xs, ls, shard, shard.length, BATCH, objective, MASK_SEED, STEP)
+                            : shards.gaussian(xs, ys, shard, shard.length, BATCH, objective, MASK_SEED, STEP);
+                    logTauSum += shards.logTauGradient()[0];
+                    add(shards, sum);
+                }
+                String what = kernels.name() + " dropconnect " + (categorical ? "categorical" : "gaussian");
+                assertEquals(loss, lossSum, 1e-5 * Math.abs(loss), what + " loss");
+                assertGradients(pass, model, sum, what);
+                if (!categorical) {
+                    assertEquals(logTauGrad[0], logTauSum, 1e-5 * (1 + Math.abs(logTauGrad[0])), what + " dlogTau");
+                }
+                // The same two rows at other positions: the same masks, so the same loss.
+                float[] two = java.util.Arrays.copyOf(x, 2 * 6);
+                int[] twoLabels = {labels[0], labels[1]};
+                float[] twoY = java.util.Arrays.copyOf(y, 2 * 3);
+                double a = categorical ? shards.categorical(two, twoLabels, new int[]{0, 1}, 2, BATCH, objective, MASK_SEED, STEP)
+                        : shards.gaussian(two, twoY, new int[]{0, 1}, 2, BATCH, objective, MASK_SEED, STEP);
+                double b = categorical ? shards.categorical(two, twoLabels, new int[]{4, 9}, 2, BATCH, objective, MASK_SEED, STEP)
+                        : shards.gaussian(two, twoY, new int[]{4, 9}, 2, BATCH, objective, MASK_SEED, STEP);
+                assertEquals(a, b, 0.0, what + ": positions name no DropConnect mask");
+            }
+        }
+    }
+
+    @Test
+    void concreteDropoutIsRefusedByName() {
+        Mlp model = Mlp.builder(6).hidden(8).output(3).dropout(0.1f).noise(io.github.alphadrop.kernels.Dropout.Noise.CONCRETE)
+                .seed(3).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new ShardGradient(model, new JavaKernels(), 4, K));
+        assertTrue(e.getMessage().contains("CONCRETE") && e.getMessage().contains("not supported"), e.getMessage());
+    }
+
     @Test
     void badArgumentsAreNamed() {
         Mlp model = model(6, 3, Likelihood.categorical(), 0.5f, 0.5f, 0.5f);

@@ -89,6 +89,7 @@ class BadInputTest {
         assertMessage(() -> quick().setAlpha(-1), "alpha", "-1");
         assertMessage(() -> quick().setDropout(1.0), "dropout", "1.0");
         assertMessage(() -> quick().setBatchSize(0), "batchSize", "0");
+        assertMessage(() -> quick().setNoise("concrete"), "noise", "concrete");
     }
 
     @Test

@@ -75,6 +75,28 @@ class DistributedTrainingTest {
         assertTrue(maxDifference(init, want) > 100 * 2e-4, "training barely moved the weights");
     }
 
+    /**
+     * The other noises through the noise param: DropConnect (weight masks per MC sample, which every partition
+     * draws alike) and Gaussian dropout, on 3 partitions, against the single-JVM trainer with that noise.
+     */
+    @Test
+    void dropConnectAndGaussianNoiseMatchTheSingleJvmTrainer() {
+        Dataset data = digits();
+        for (io.github.alphadrop.kernels.Dropout.Noise noise : new io.github.alphadrop.kernels.Dropout.Noise[] {
+                io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT, io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN}) {
+            Mlp want = Mlp.builder(data.featureDim()).hidden(32, 16).output(10).activation(Activation.RELU).dropout(0.25f)
+                    .noise(noise).likelihood(Likelihood.categorical()).seed(11).build();
+            Trainer.builder(Backend.create("native", 2)).objective(new AlphaDivergence(0.5f, 4)).batchSize(BATCH)
+                    .epochs(EPOCHS).seed(11).weightDecay(1e-4).optimizer(() -> Optimizer.adam(3e-3)).build()
+                    .fit(want, data.features(), data.labels());
+            Mlp three = spark(classifier().setNoise(noise.name().toLowerCase(java.util.Locale.ROOT)), Spark.frame(data, 3));
+            assertEquals(noise, three.noise(), "the model keeps its noise");
+            assertClose(want, three, 2e-4, noise + ": 3 partitions vs single JVM");
+            Mlp bernoulli = singleJvm(data);
+            assertTrue(maxDifference(bernoulli, three) > 100 * 2e-4, noise + " trained like Bernoulli dropout");
+        }
+    }
+
     @Test
     void emptyPartitionsChangeNothing() {
         Dataset data = digits();
