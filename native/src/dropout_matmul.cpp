@@ -1088,8 +1088,8 @@ double input_density(const Shape& s, const float* a) {
 // cost unamortised): the shared-input path for a shared input with at least kSharedMinSamples samples whose
 // own density is below kSharedMaxDensity, otherwise the per-row path below a masked-input density (1 - p
 // times the input's) of kSparseMaxDensity. The thresholds come from benchmarks/perf-table's sparse row
-// (FashionBenchmark sparse: the first layer on Fashion-MNIST images) on AVX2 and AVX-512
-// (docs/performance.md).
+// (FashionBenchmark sparse: the first layer on Fashion-MNIST images) and, for the shared-input path, from
+// calls at other densities and K on AVX2 and AVX-512 (docs/performance.md).
 constexpr double kSparseMaxDensity = 0.35;
 constexpr double kSharedMaxDensity = 0.7;
 constexpr int64_t kSharedMinSamples = 4;
