@@ -84,13 +84,15 @@ public final class ShardGradient {
                 masked[l] = new float[(int) inSize];
                 masks[l] = new float[(int) inSize];
             }
-            out[l] = new float[(int) outSize];
-            grad[l] = new float[(int) outSize];
+            if (dropConnect == null) {  // a DropConnect shard keeps its activations in its pass
+                out[l] = new float[(int) outSize];
+                grad[l] = new float[(int) outSize];
+            }
             weightGrad[l] = new float[model.weights(l).length];
             biasGrad[l] = new float[model.biases(l).length];
             widest = Math.max(widest, model.size(l));
         }
-        inputGradient = new float[maxRows * samples * widest];
+        inputGradient = dropConnect == null ? new float[maxRows * samples * widest] : null;
     }
 
     public Mlp model() {
