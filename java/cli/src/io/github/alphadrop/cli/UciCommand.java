@@ -65,13 +65,14 @@ final class UciCommand implements Callable<Integer> {
 
     @Option(names = "--noise", defaultValue = "bernoulli", paramLabel = "bernoulli|gaussian|dropconnect|concrete",
             description = "Dropout noise (default ${DEFAULT-VALUE}, the paper's); concrete learns each layer's rate, starting"
-                    + " from --dropout (default 0.1 on every set, no grid).")
+                    + " from --dropout (default 0.1 on every set, no grid) with its entropy weight chosen on validation data"
+                    + " (--dropout-regulariser).")
     TrainingOptions.NoiseName noise;
 
     @Option(names = "--dropout-regulariser", paramLabel = "C[,C...]", split = ",",
             description = "With --noise concrete: the weight of the rates' entropy term in units of 1/N, N the rows trained on"
-                    + " (default 1, the prior's KL per datapoint); several values are chosen between on validation data"
-                    + " (--validate), with the --dropout values.")
+                    + " (default 1,10,100, chosen between on validation data (--validate) with the --dropout values;"
+                    + " 1 is the prior's KL per datapoint).")
     List<Double> dropoutRegulariser;
 
     @Mixin

@@ -85,6 +85,19 @@ class UciCommandTest {
             double rate = Double.parseDouble(p);
             assertTrue(rate > 0 && rate < 1 && rate != 0.1f, "a learned rate: " + lines.get(1));
         }
+        // By default the entropy weight is chosen from 1, 10, 100 on the validation part: the lowest NLL wins.
+        assertTrue(r.out().contains("entropy weight chosen on validation: C="), r.out());
+        String[] defaultValidation = lines.get(1).split(",", -1)[12].split(";");
+        assertEquals(3, defaultValidation.length, "one validation NLL per default entropy weight: " + lines.get(1));
+        int lowest = 0;
+        for (int i = 1; i < 3; i++) {
+            if (Double.parseDouble(defaultValidation[i]) < Double.parseDouble(defaultValidation[lowest])) {
+                lowest = i;
+            }
+        }
+        String defaultRow = lines.get(1);
+        assertEquals(new double[]{1, 10, 100}[lowest], Double.parseDouble(defaultRow.substring(defaultRow.lastIndexOf(',') + 1)),
+                0, "the default weight with the lowest validation NLL: " + defaultRow);
         CliTest.Run zero = CliTest.run(args("uci", "--data", toy(), "--splits", "0", "--noise", "concrete", "--dropout", "0"));
         assertEquals(1, zero.code(), zero.out());
         assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("got 0.0"), zero.err());

@@ -220,8 +220,19 @@ class UciBenchmarkTest {
         UciSettings.defaultDropoutGrid()[0] = 0.9f;
         assertArrayEquals(new float[]{0.005f, 0.01f, 0.05f, 0.1f}, UciSettings.forSet("x").dropoutRates(),
                 "the default grid cannot be changed through its copy");
-        // Concrete dropout learns its rates from one start on every set, with no grid.
-        assertArrayEquals(new float[]{0.1f}, UciSettings.forSet("kin8nm", Dropout.Noise.CONCRETE).dropoutRates());
+        // Concrete dropout learns its rates from one start on every set, with no grid of rates, and chooses its
+        // entropy weight on the validation part; no other noise takes an entropy weight.
+        for (String set : List.of("bostonHousing", "kin8nm", UciSettings.PROTEIN, "some-new-set")) {
+            UciSettings concrete = UciSettings.forSet(set, Dropout.Noise.CONCRETE);
+            assertArrayEquals(new float[]{0.1f}, concrete.dropoutRates(), set);
+            assertArrayEquals(new double[]{1, 10, 100}, concrete.dropoutRegularisers(), set);
+            assertTrue(concrete.selectsDropout(), set + " chooses its entropy weight on validation data");
+            assertEquals(3, concrete.candidates().size(), set);
+            assertArrayEquals(new double[0], UciSettings.forSet(set, Dropout.Noise.GAUSSIAN).dropoutRegularisers(), set);
+        }
+        UciSettings.defaultConcreteEntropyGrid()[0] = 1000;
+        assertArrayEquals(new double[]{1, 10, 100}, UciSettings.forSet("x", Dropout.Noise.CONCRETE).dropoutRegularisers(),
+                "the default entropy grid cannot be changed through its copy");
         // N(0,1) prior: KL/N = (1-p)/(2N) per datapoint.
         assertEquals(0.95 / 900, boston.weightDecayFor(0.05f, 450), 1e-12);
         assertEquals(1e-4, boston.toBuilder().weightDecay(1e-4).build().weightDecayFor(0.05f, 450));
