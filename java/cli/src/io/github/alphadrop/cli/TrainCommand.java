@@ -101,9 +101,9 @@ final class TrainCommand implements Callable<Integer> {
         if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
             throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
         }
-        if (!spec.noise().isInputNoise()) {
-            throw new IllegalArgumentException("--noise " + spec.noise().name().toLowerCase()
-                    + " is for MLPs; the CNN's layers take bernoulli or gaussian");
+        if (spec.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+            throw new IllegalArgumentException("--noise concrete is for MLPs; the CNN's layers take bernoulli, gaussian"
+                    + " or dropconnect");
         }
         int[] hidden = network.hidden == null ? new int[]{100} : network.hidden.sizes();
         io.github.alphadrop.network.Network net = architecture.buildCnn(sets.train().featureDim(),

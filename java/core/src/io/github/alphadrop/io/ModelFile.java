@@ -547,8 +547,10 @@ public final class ModelFile {
                 + " parameters (" + parameters * Float.BYTES + " bytes) but " + in.available() + " bytes follow");
         if (modelKind == KIND_NETWORK) {
             for (int l = 0; l < count; l++) {
-                check(noise[l] == Dropout.Noise.BERNOULLI || noise[l] == Dropout.Noise.GAUSSIAN, name, "noise " + noise[l]
-                        + " of network layer " + l + " (networks of layers have Bernoulli or Gaussian dropout only)");
+                check(noise[l] == Dropout.Noise.BERNOULLI || noise[l] == Dropout.Noise.GAUSSIAN
+                                || (noise[l] == Dropout.Noise.DROPCONNECT && shapes[l][0] == TAG_DENSE), name, "noise " + noise[l]
+                        + " of network layer " + l + " (networks of layers have Bernoulli or Gaussian dropout, or DropConnect"
+                        + " on dense layers)");
             }
         }
         if (modelKind == KIND_MLP) {

@@ -7,7 +7,13 @@ import io.github.alphadrop.kernels.Kernels;
 
 import java.util.List;
 
-/** A dense layer with dropout on its input, bias and activation: the fused kernel of the backends. */
+/**
+ * A dense layer with dropout on its input, bias and activation: the fused kernel of the backends. With
+ * DropConnect the noise is on the weights instead: one Bernoulli mask per MC sample k, shared by the batch's
+ * datapoints (the granularity and its cost are those of the MLP's DropConnect, docs/regularisers.md), so sample k
+ * of every datapoint sees {@code W ⊙ M_k}; the masks are named by (seed, step, mask id) and drawn as rows
+ * {@code k·in + d}, which makes a network of DropConnect dense layers the DropConnect MLP to the bit.
+ */
 public final class DenseLayer implements Layer {
 
     private final int in;
@@ -20,14 +26,19 @@ public final class DenseLayer implements Layer {
     private final float[] bias;
     private final float[] dw;
     private final float[] db;
+    /** DropConnect's per-sample heap buffers, sized on first use and grown as batches need. */
+    private WeightNoiseBuffers weightNoise;
 
     public DenseLayer(int in, int out, Activation activation, float dropout, int maskId) {
         this(in, out, activation, dropout, maskId, Dropout.Noise.BERNOULLI);
     }
 
-    /** With {@code noise} on its input: Bernoulli or Gaussian dropout of rate {@code dropout}. */
+    /**
+     * With {@code noise}: Bernoulli or Gaussian dropout of rate {@code dropout} on its input, or DropConnect of
+     * rate {@code dropout} on its weights. Concrete dropout is built for MLPs only.
+     */
     public DenseLayer(int in, int out, Activation activation, float dropout, int maskId, Dropout.Noise noise) {
-        this.noise = Layer.requireInputNoise(noise);
+        this.noise = noise == Dropout.Noise.DROPCONNECT ? noise : Layer.requireInputNoise(noise);
         if (in < 1 || out < 1) {
             throw new IllegalArgumentException("a dense layer needs in, out >= 1, got " + in + ", " + out);
         }
@@ -116,7 +127,11 @@ public final class DenseLayer implements Layer {
         // Still shared: one row per datapoint, as if K were 1.
         int k = keepShared ? 1 : samples;
         FloatView y = workspace.get(slot, batch * k * out);
-        kernels.dropoutMatmulForward(masks.dropout(maskId, stochastic ? dropout : 0f, noise), batch, k, shared && !keepShared, in,
+        if (masksWeights(stochastic)) {
+            forwardDropConnect(kernels, masks, x, batch, samples, shared, y);
+            return y;
+        }
+        kernels.dropoutMatmulForward(inputDropout(masks, stochastic), batch, k, shared && !keepShared, in,
                 out, x, FloatView.of(weights), FloatView.of(bias), activation, y);
         return y;
     }
@@ -128,8 +143,164 @@ public final class DenseLayer implements Layer {
         boolean keepShared = sharesOutput(shared, stochastic);
         int k = keepShared ? 1 : samples;
         FloatView dx = needInputGradient ? workspace.get(slot, (shared ? batch : batch * samples) * in) : null;
-        kernels.dropoutMatmulBackward(masks.dropout(maskId, stochastic ? dropout : 0f, noise), batch, k, shared && !keepShared, in,
+        if (masksWeights(stochastic)) {
+            backwardDropConnect(kernels, masks, x, y, dy, batch, samples, shared, dx);
+            return dx;
+        }
+        kernels.dropoutMatmulBackward(inputDropout(masks, stochastic), batch, k, shared && !keepShared, in,
                 out, x, FloatView.of(weights), y, activation, dy, FloatView.of(dw), FloatView.of(db), dx);
         return dx;
+    }
+
+    /** True when this pass multiplies the weights by DropConnect masks. */
+    private boolean masksWeights(boolean stochastic) {
+        return noise == Dropout.Noise.DROPCONNECT && stochastic && dropout > 0f;
+    }
+
+    /** The noise the kernels put on the input: none for DropConnect, whose noise is on the weights. */
+    private Dropout inputDropout(MaskSpec masks, boolean stochastic) {
+        if (noise == Dropout.Noise.DROPCONNECT) {
+            return Dropout.none();
+        }
+        return masks.dropout(maskId, stochastic ? dropout : 0f, noise);
+    }
+
+    /** Heap buffers of the per-sample products: rows of one sample k, a weight mask and the masked weights. */
+    private static final class WeightNoiseBuffers {
+        final float[] mask;
+        final float[] maskedWeights;
+        final float[] sampleWeightGrad;
+        final float[] sampleBiasGrad;
+        float[] input = new float[0];
+        float[] output = new float[0];
+        float[] outputGrad = new float[0];
+        float[] inputGrad = new float[0];
+        float[] rowsIn = new float[0];
+        float[] rowsOut = new float[0];
+        float[] rowsGrad = new float[0];
+        float[] rowsInGrad = new float[0];
+
+        WeightNoiseBuffers(int in, int out) {
+            mask = new float[in * out];
+            maskedWeights = new float[in * out];
+            sampleWeightGrad = new float[in * out];
+            sampleBiasGrad = new float[out];
+        }
+
+        static float[] atLeast(float[] a, long n) {
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException(n + " floats are too many for one DropConnect buffer; use a smaller batch");
+            }
+            return a.length >= n ? a : new float[(int) n];
+        }
+
+        void size(int batch, int samples, int in, int out) {
+            long rows = (long) batch * samples;
+            input = atLeast(input, rows * in);
+            output = atLeast(output, rows * out);
+            outputGrad = atLeast(outputGrad, rows * out);
+            inputGrad = atLeast(inputGrad, rows * in);
+            rowsIn = atLeast(rowsIn, (long) batch * in);
+            rowsOut = atLeast(rowsOut, (long) batch * out);
+            rowsGrad = atLeast(rowsGrad, (long) batch * out);
+            rowsInGrad = atLeast(rowsInGrad, (long) batch * in);
+        }
+    }
+
+    private WeightNoiseBuffers weightNoiseBuffers(int batch, int samples) {
+        if (weightNoise == null) {
+            weightNoise = new WeightNoiseBuffers(in, out);
+        }
+        weightNoise.size(batch, samples, in, out);
+        return weightNoise;
+    }
+
+    /** {@code W ⊙ M_k} into the buffers' masked weights, and {@code M_k} into their mask. */
+    private float[] weightsOfSample(Kernels kernels, MaskSpec masks, int k, WeightNoiseBuffers b) {
+        kernels.dropoutMask(new Dropout(masks.seed(), masks.step(), maskId, dropout), k * in, in, out,
+                FloatView.of(b.mask, 0, in * out));
+        for (int i = 0; i < weights.length; i++) {
+            b.maskedWeights[i] = weights[i] * b.mask[i];
+        }
+        return b.maskedWeights;
+    }
+
+    /** Rows {@code n·K + k} of a (batch·K) × width matrix into a batch × width one. */
+    private static void gather(float[] from, int batch, int samples, int k, int width, float[] to) {
+        for (int n = 0; n < batch; n++) {
+            System.arraycopy(from, (n * samples + k) * width, to, n * width, width);
+        }
+    }
+
+    private static void scatter(float[] from, int batch, int samples, int k, int width, float[] to) {
+        for (int n = 0; n < batch; n++) {
+            System.arraycopy(from, n * width, to, (n * samples + k) * width, width);
+        }
+    }
+
+    private void forwardDropConnect(Kernels kernels, MaskSpec masks, FloatView x, int batch, int samples,
+                                    boolean shared, FloatView y) {
+        WeightNoiseBuffers b = weightNoiseBuffers(batch, samples);
+        x.get(b.input, 0, (shared ? batch : batch * samples) * in);
+        for (int k = 0; k < samples; k++) {
+            float[] w = weightsOfSample(kernels, masks, k, b);
+            float[] a = b.input;
+            if (!shared) {
+                gather(b.input, batch, samples, k, in, b.rowsIn);
+                a = b.rowsIn;
+            }
+            kernels.dropoutMatmulForward(Dropout.none(), batch, 1, false, in, out, FloatView.of(a, 0, batch * in),
+                    FloatView.of(w), FloatView.of(bias), activation, FloatView.of(b.rowsOut, 0, batch * out));
+            scatter(b.rowsOut, batch, samples, k, out, b.output);
+        }
+        y.put(b.output, 0, batch * samples * out);
+    }
+
+    private void backwardDropConnect(Kernels kernels, MaskSpec masks, FloatView x, FloatView y, FloatView dy,
+                                     int batch, int samples, boolean shared, FloatView dx) {
+        WeightNoiseBuffers b = weightNoiseBuffers(batch, samples);
+        int inRows = shared ? batch : batch * samples;
+        x.get(b.input, 0, inRows * in);
+        y.get(b.output, 0, batch * samples * out);
+        dy.get(b.outputGrad, 0, batch * samples * out);
+        java.util.Arrays.fill(dw, 0f);
+        java.util.Arrays.fill(db, 0f);
+        if (dx != null) {
+            java.util.Arrays.fill(b.inputGrad, 0, inRows * in, 0f);
+        }
+        for (int k = 0; k < samples; k++) {
+            float[] w = weightsOfSample(kernels, masks, k, b);
+            float[] a = b.input;
+            if (!shared) {
+                gather(b.input, batch, samples, k, in, b.rowsIn);
+                a = b.rowsIn;
+            }
+            gather(b.output, batch, samples, k, out, b.rowsOut);
+            gather(b.outputGrad, batch, samples, k, out, b.rowsGrad);
+            kernels.dropoutMatmulBackward(Dropout.none(), batch, 1, false, in, out, FloatView.of(a, 0, batch * in),
+                    FloatView.of(w), FloatView.of(b.rowsOut, 0, batch * out), activation,
+                    FloatView.of(b.rowsGrad, 0, batch * out), FloatView.of(b.sampleWeightGrad),
+                    FloatView.of(b.sampleBiasGrad), dx == null ? null : FloatView.of(b.rowsInGrad, 0, batch * in));
+            // d/dW of (W ⊙ M_k) is M_k times the gradient with respect to the masked weights.
+            for (int i = 0; i < dw.length; i++) {
+                dw[i] += b.sampleWeightGrad[i] * b.mask[i];
+            }
+            for (int h = 0; h < out; h++) {
+                db[h] += b.sampleBiasGrad[h];
+            }
+            if (dx == null) {
+                continue;
+            }
+            if (shared) {
+                for (int i = 0; i < batch * in; i++) {
+                    b.inputGrad[i] += b.rowsInGrad[i];
+                }
+            } else {
+                scatter(b.rowsInGrad, batch, samples, k, in, b.inputGrad);
+            }
+        }
+        if (dx != null) {
+            dx.put(b.inputGrad, 0, inRows * in);
+        }
     }
 }

@@ -63,11 +63,16 @@ public final class Network {
                 io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI);
     }
 
-    /** As above, with {@code noise} (Bernoulli or Gaussian) on every dense layer's input. */
+    /**
+     * As above, with {@code noise} on every dense layer: Bernoulli or Gaussian dropout of its input, or DropConnect
+     * on its weights.
+     */
     public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
                               float dropout, io.github.alphadrop.kernels.Activation activation,
                               io.github.alphadrop.kernels.Dropout.Noise noise) {
-        Layer.requireInputNoise(noise);
+        if (noise != io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT) {
+            Layer.requireInputNoise(noise);
+        }
         if (filters == null || filters.length == 0 || hidden == null) {
             throw new IllegalArgumentException(filters == null || filters.length == 0
                     ? "filters must name at least one convolution" : "hidden must not be null (none: an empty array)");

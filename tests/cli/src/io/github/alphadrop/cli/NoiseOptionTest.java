@@ -56,16 +56,18 @@ class NoiseOptionTest {
         assertEvaluatesAbove(model, 20, 0.9, "accuracy with concrete dropout");
     }
 
-    @Test
-    void aGaussianCnnTrainsAndIsSaved() throws Exception {
-        Path model = dir.resolve("gcnn.adm");
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"gaussian", "dropconnect"})
+    void aCnnTrainsWithTheNoiseAndIsSaved(String noise) throws Exception {
+        Path model = dir.resolve(noise + "-cnn.adm");
         CliTest.Run train = run("train", "--data", "digits", "--arch", "cnn", "--conv", "8", "--hidden", "32",
-                "--noise", "gaussian", "--dropout", "0.2", "--lr", "3e-3", "--epochs", "12", "--samples", "4", "--out",
+                "--noise", noise, "--dropout", "0.2", "--lr", "3e-3", "--epochs", "12", "--samples", "4", "--out",
                 model.toString());
         assertEquals(0, train.code(), train.err());
         io.github.alphadrop.network.Network net = ModelFile.load(model).network();
-        assertTrue(net.toString().contains("gaussian"), net.toString());
-        assertEvaluatesAbove(model, 10, 0.9, "accuracy of a Gaussian-dropout CNN");
+        assertTrue(net.toString().contains("dense(72->32, p 0.2 " + noise + "), dense(32->10, p 0.2 " + noise + ")"),
+                net.toString());
+        assertEvaluatesAbove(model, 10, 0.9, "accuracy of a CNN with " + noise + " noise");
     }
 
     /** {@code evaluate} of the saved model on the digits, T passes, has accuracy above {@code least}. */

@@ -174,11 +174,15 @@ class ModelFileVersionsTest {
     }
 
     static Network cnn(long seed) {
+        return cnn(seed, io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI);
+    }
+
+    static Network cnn(long seed, io.github.alphadrop.kernels.Dropout.Noise noise) {
         ConvLayer c1 = new ConvLayer(9, 8, 2, 3, 4, Conv2D.Padding.SAME, Activation.RELU);
         ConvLayer c2 = new ConvLayer(9, 8, 4, 2, 3, Conv2D.Padding.VALID, Activation.TANH);
         PoolLayer pool = new PoolLayer(8, 7, 3, 2);
-        DenseLayer hidden = new DenseLayer(pool.outputSize(), 7, Activation.RELU, 0.3f, 5);
-        DenseLayer out = new DenseLayer(7, 4, Activation.IDENTITY, 0.5f, 2);
+        DenseLayer hidden = new DenseLayer(pool.outputSize(), 7, Activation.RELU, 0.3f, 5, noise);
+        DenseLayer out = new DenseLayer(7, 4, Activation.IDENTITY, 0.5f, 2, noise);
         Network net = new Network(List.of(c1, c2, pool, hidden, out));
         net.initialize(seed);
         // Non-zero biases, so that a bias written in the wrong place would show.
@@ -191,15 +195,19 @@ class ModelFileVersionsTest {
         return net;
     }
 
-    @Test
-    void aCnnSavedAndLoadedPredictsIdentically() throws IOException {
-        Network net = cnn(4);
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
+            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT"})
+    void aCnnSavedAndLoadedPredictsIdentically(io.github.alphadrop.kernels.Dropout.Noise noise) throws IOException {
+        Network net = cnn(4, noise);
         TrainingSettings settings = new TrainingSettings(0.5f, 10, 3, 32, 1e-6, 42, "adam(lr=0.001)", "idx:x");
         Path file = dir.resolve("cnn.adm");
         ModelFile.save(file, net, settings, null);
         ModelFile.Saved saved = ModelFile.load(file);
         assertNull(saved.model());
         Network back = saved.network();
+        assertEquals(noise, back.layers().get(3).noise());
+        assertEquals(noise, back.layers().get(4).noise());
         assertEquals(settings, saved.settings());
         assertEquals(net.toString(), back.toString());
         assertEquals(72 * 2, saved.inputSize());
@@ -244,8 +252,8 @@ class ModelFileVersionsTest {
                 "noise code 7");
         byte[] dropConnectNetwork = bytes.clone();
         ByteBuffer.wrap(dropConnectNetwork).putInt(firstDenseNoise, 2);
-        assertMessage(assertThrows(ModelFileException.class, () -> ModelFile.decode(withChecksum(dropConnectNetwork))),
-                "noise DROPCONNECT of network layer 3", "Bernoulli or Gaussian dropout only");
+        assertEquals(io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT,
+                ModelFile.decode(withChecksum(dropConnectNetwork)).network().layers().get(3).noise());
         byte[] gaussianNetwork = bytes.clone();
         ByteBuffer.wrap(gaussianNetwork).putInt(firstDenseNoise, 1);
         assertEquals(io.github.alphadrop.kernels.Dropout.Noise.GAUSSIAN,

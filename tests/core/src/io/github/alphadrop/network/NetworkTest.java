@@ -37,7 +37,7 @@ class NetworkTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
-            names = {"BERNOULLI", "GAUSSIAN"})
+            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT"})
     void aNetworkOfDenseLayersIsTheMlpToTheBit(io.github.alphadrop.kernels.Dropout.Noise noise) {
         Random r = new Random(1);
         try (NativeKernels nk = new NativeKernels(2)) {
@@ -75,12 +75,79 @@ class NetworkTest {
 
     /** conv 3x3 (2 filters) -> pool 2x2 -> dropout, dense 6 -> dropout, dense 3, on 6x6x1 images. */
     private static Network cnn(Random r) {
+        return cnn(r, io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI);
+    }
+
+    /** As {@link #cnn(Random)} with {@code noise} on both dense layers. */
+    private static Network cnn(Random r, io.github.alphadrop.kernels.Dropout.Noise noise) {
         ConvLayer conv = new ConvLayer(6, 6, 1, 3, 2, Conv2D.Padding.SAME, Activation.RELU);
         PoolLayer pool = new PoolLayer(6, 6, 2, 2);
-        Network net = new Network(List.of(conv, pool, new DenseLayer(pool.outputSize(), 6, Activation.TANH, 0.4f, 0),
-                new DenseLayer(6, 3, Activation.IDENTITY, 0.4f, 1)));
+        Network net = new Network(List.of(conv, pool,
+                new DenseLayer(pool.outputSize(), 6, Activation.TANH, 0.4f, 0, noise),
+                new DenseLayer(6, 3, Activation.IDENTITY, 0.4f, 1, noise)));
         fill(net.parameters(), r, 0.5f);
         return net;
+    }
+
+    /**
+     * DropConnect in a network: sample k of every datapoint sees W ⊙ M_k, checked against a direct computation of
+     * one layer in double from the masks the kernels draw, and the K samples differ while the batch shares them.
+     */
+    @Test
+    void dropConnectLayerMultipliesTheWeightsBySampleMasks() {
+        Random r = new Random(8);
+        try (NativeKernels nk = new NativeKernels(2)) {
+            for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
+                int in = 5, out = 4, batch = 3, samples = 4;
+                float p = 0.4f;
+                DenseLayer layer = new DenseLayer(in, out, Activation.TANH, p, 6,
+                        io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT);
+                fill(layer.parameters(), r, 0.7f);
+                Network net = new Network(List.of(layer));
+                float[] x = random(batch * in, r);
+                MaskSpec spec = new MaskSpec(21, 3);
+                float[] got = net.forward(k, x, batch, samples, spec, true);
+                float[] mask = new float[samples * in * out];
+                new JavaKernels().dropoutMask(new io.github.alphadrop.kernels.Dropout(21, 3, 6, p), 0, samples * in, out, mask);
+                for (int n = 0; n < batch; n++) {
+                    for (int s = 0; s < samples; s++) {
+                        for (int h = 0; h < out; h++) {
+                            double z = layer.bias()[h];
+                            for (int d = 0; d < in; d++) {
+                                z += (double) x[n * in + d] * layer.weights()[d * out + h] * mask[(s * in + d) * out + h];
+                            }
+                            assertEquals(Math.tanh(z), got[(n * samples + s) * out + h], 1e-5,
+                                    k + " datapoint " + n + " sample " + s + " unit " + h);
+                        }
+                    }
+                }
+                long kept = 0;
+                for (float m : mask) {
+                    assertTrue(m == 0f || m == 1f / (1f - p), "an inverted-scaled Bernoulli mask: " + m);
+                    kept += m == 0f ? 0 : 1;
+                }
+                assertTrue(kept > 0 && kept < mask.length, "some weights dropped and some kept: " + kept);
+                float[] deterministic = net.forward(k, x, batch, samples, spec, false);
+                for (int n = 0; n < batch; n++) {
+                    for (int h = 0; h < out; h++) {
+                        double z = layer.bias()[h];
+                        for (int d = 0; d < in; d++) {
+                            z += (double) x[n * in + d] * layer.weights()[d * out + h];
+                        }
+                        assertEquals(Math.tanh(z), deterministic[n * samples * out + h], 1e-5, k + " without noise");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void dropConnectCnnGradientsMatchFiniteDifferencesOnBothBackends() {
+        try (NativeKernels nk = new NativeKernels(2)) {
+            for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
+                checkGradients(cnn(new Random(16), io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT), k, new Random(15));
+            }
+        }
     }
 
     @Test
@@ -115,9 +182,11 @@ class NetworkTest {
 
     @Test
     void cnnGradientsMatchFiniteDifferences() {
-        Random r = new Random(5);
-        Network net = cnn(new Random(6));
-        JavaKernels k = new JavaKernels();
+        checkGradients(cnn(new Random(6)), new JavaKernels(), new Random(5));
+    }
+
+    /** Every probed parameter's and one input's gradient of {@code <net(x), g>} against central differences. */
+    private static void checkGradients(Network net, Kernels k, Random r) {
         int batch = 2, samples = 3;
         float[] x = random(batch * 36, r);
         MaskSpec masks = new MaskSpec(9, 2);
