@@ -89,7 +89,7 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) {
             java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
         }
-        report(out, result, kernels, model);
+        report(out, result, kernels, learnedRates(model));
         return 0;
     }
 
@@ -100,10 +100,6 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (training.likelihood == TrainingOptions.LikelihoodName.gaussian) {
             throw new IllegalArgumentException("--arch cnn trains classifiers: --likelihood gaussian does not apply");
-        }
-        if (spec.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
-            throw new IllegalArgumentException("--noise concrete is for MLPs; the CNN's layers take bernoulli, gaussian"
-                    + " or dropconnect");
         }
         int[] hidden = network.hidden == null ? new int[]{100} : network.hidden.sizes();
         io.github.alphadrop.network.Network net = architecture.buildCnn(sets.train().featureDim(),
@@ -126,8 +122,31 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpoint != null) {
             java.nio.file.Files.deleteIfExists(checkpoint); // the model it led to is saved
         }
-        report(out, result, kernels, null);
+        report(out, result, kernels, learnedRates(net));
         return 0;
+    }
+
+    /** The learned rates of a concrete dropout MLP per layer; null for another noise. */
+    private static java.util.List<Double> learnedRates(Mlp model) {
+        if (model.noise() != io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+            return null;
+        }
+        java.util.List<Double> rates = new java.util.ArrayList<>();
+        for (int l = 0; l < model.layers(); l++) {
+            rates.add((double) model.dropout(l));
+        }
+        return rates;
+    }
+
+    /** The learned rates of a network's concrete dropout layers, in order; null if it learns none. */
+    private static java.util.List<Double> learnedRates(io.github.alphadrop.network.Network net) {
+        java.util.List<Double> rates = new java.util.ArrayList<>();
+        for (io.github.alphadrop.network.Layer layer : net.layers()) {
+            if (layer.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+                rates.add((double) layer.dropout());
+            }
+        }
+        return rates.isEmpty() ? null : rates;
     }
 
     private TrainingSettings settings(Workflows.TrainSpec spec) {
@@ -135,8 +154,8 @@ final class TrainCommand implements Callable<Integer> {
                 spec.seed(), spec.optimizer() + "(lr=" + spec.learningRate() + ")", data.spec);
     }
 
-    /** @param mlp the trained MLP, whose learned dropout rates are reported with concrete dropout; null for a CNN */
-    private void report(Path out, TrainingResult result, Kernels kernels, Mlp mlp) {
+    /** @param learned the learned dropout rates per layer of a concrete dropout model, else null */
+    private void report(Path out, TrainingResult result, Kernels kernels, java.util.List<Double> learned) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("model", out.toString());
         json.put("epochs", result.epochs());
@@ -147,11 +166,8 @@ final class TrainCommand implements Callable<Integer> {
         if (kernels instanceof io.github.alphadrop.kernels.NativeKernels nk) {
             json.put("isa", nk.isa().label());
         }
-        java.util.List<Double> rates = new java.util.ArrayList<>();
-        if (mlp != null && mlp.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
-            for (int l = 0; l < mlp.layers(); l++) {
-                rates.add((double) mlp.dropout(l));
-            }
+        java.util.List<Double> rates = learned == null ? java.util.List.of() : learned;
+        if (!rates.isEmpty()) {
             json.put("learned_dropout", rates);
         }
         if (common.json) {

@@ -345,6 +345,9 @@ public final class ModelFile {
                 out.writeInt(activationCode(d.activation()));
                 out.writeFloat(d.dropout());
                 out.writeInt(d.noise().code);
+                if (d.noise() == Dropout.Noise.CONCRETE) {
+                    out.writeFloat(d.dropLogit()[0]);
+                }
                 out.writeInt(d.maskId());
             } else if (layer instanceof ConvLayer c) {
                 Conv2D conv = c.conv();
@@ -371,10 +374,38 @@ public final class ModelFile {
                 out.writeInt(pool.size());
             }
         }
-        for (float[] p : network.parameters()) {
+        for (float[] p : storedArrays(network)) {
             writeFloats(out, p);
         }
         return finish(bytes, out);
+    }
+
+    /**
+     * The parameter arrays a network file stores after its layers: every layer's, except a concrete dense layer's
+     * logit, which its layer entry holds (as an MLP's does).
+     */
+    private static List<float[]> storedArrays(Network network) {
+        List<float[]> arrays = new ArrayList<>();
+        for (Layer layer : network.layers()) {
+            if (layer instanceof DenseLayer d) {
+                arrays.add(d.weights());
+                arrays.add(d.bias());
+            } else {
+                arrays.addAll(layer.parameters());
+            }
+        }
+        return arrays;
+    }
+
+    /** A dense layer of a network file; a concrete one gets its stored logit (its rate may round to 0 or 1). */
+    private static DenseLayer denseLayer(int[] shape, Activation activation, float dropout, int maskId, Dropout.Noise noise,
+                                         float logit) {
+        boolean concrete = noise == Dropout.Noise.CONCRETE;
+        DenseLayer d = new DenseLayer(shape[1], shape[2], activation, concrete ? 0.5f : dropout, maskId, noise);
+        if (concrete) {
+            d.dropLogit()[0] = logit;
+        }
+        return d;
     }
 
     private static int activationCode(Activation a) {
@@ -548,9 +579,8 @@ public final class ModelFile {
         if (modelKind == KIND_NETWORK) {
             for (int l = 0; l < count; l++) {
                 check(noise[l] == Dropout.Noise.BERNOULLI || noise[l] == Dropout.Noise.GAUSSIAN
-                                || (noise[l] == Dropout.Noise.DROPCONNECT && shapes[l][0] == TAG_DENSE), name, "noise " + noise[l]
-                        + " of network layer " + l + " (networks of layers have Bernoulli or Gaussian dropout, or DropConnect"
-                        + " on dense layers)");
+                                || shapes[l][0] == TAG_DENSE, name, "noise " + noise[l] + " of network layer " + l
+                        + " (DropConnect and concrete dropout are dense layers' only)");
             }
         }
         if (modelKind == KIND_MLP) {
@@ -589,7 +619,7 @@ public final class ModelFile {
         for (int l = 0; l < count; l++) {
             int[] v = shapes[l];
             layers.add(switch (v[0]) {
-                case TAG_DENSE -> new DenseLayer(v[1], v[2], activationOf(v[3], name), dropout[l], maskIds[l], noise[l]);
+                case TAG_DENSE -> denseLayer(v, activationOf(v[3], name), dropout[l], maskIds[l], noise[l], logits[l]);
                 case TAG_CONV2D -> new ConvLayer(v[1], v[2], v[3], v[4], v[5],
                         v[6] == 0 ? Conv2D.Padding.VALID : Conv2D.Padding.SAME, activationOf(v[7], name));
                 case TAG_DROPOUT -> new DropoutLayer(v[1], dropout[l], maskIds[l], noise[l]);
@@ -597,7 +627,7 @@ public final class ModelFile {
             });
         }
         Network network = new Network(layers);
-        for (float[] p : network.parameters()) {
+        for (float[] p : storedArrays(network)) {
             readInto(in, p, name);
             for (float x : p) {
                 check(Float.isFinite(x), name, "non-finite parameter " + x);

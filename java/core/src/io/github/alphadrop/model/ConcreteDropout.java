@@ -51,7 +51,7 @@ public final class ConcreteDropout {
     }
 
     /** dm/dρ of a mask value m of a layer with drop rate p. */
-    static double maskDerivative(float m, double p) {
+    public static double maskDerivative(float m, double p) {
         double z = 1.0 - m * (1.0 - p);
         return m * (p - z / TEMPERATURE);
     }

@@ -4,6 +4,7 @@ import io.github.alphadrop.kernels.Dropout;
 import io.github.alphadrop.kernels.Activation;
 import io.github.alphadrop.kernels.FloatView;
 import io.github.alphadrop.kernels.Kernels;
+import io.github.alphadrop.model.ConcreteDropout;
 
 import java.util.List;
 
@@ -12,7 +13,10 @@ import java.util.List;
  * DropConnect the noise is on the weights instead: one Bernoulli mask per MC sample k, shared by the batch's
  * datapoints (the granularity and its cost are those of the MLP's DropConnect, docs/regularisers.md), so sample k
  * of every datapoint sees {@code W ⊙ M_k}; the masks are named by (seed, step, mask id) and drawn as rows
- * {@code k·in + d}, which makes a network of DropConnect dense layers the DropConnect MLP to the bit.
+ * {@code k·in + d}, which makes a network of DropConnect dense layers the DropConnect MLP to the bit. With
+ * concrete dropout (Gal, Hron and Kendall 2017) the layer learns its drop rate {@code p = sigmoid(ρ)}: its input is
+ * multiplied by relaxed masks ({@code ConcreteDropout}), ρ is a third parameter array of one float, and a pass keeps
+ * the mask and the masked input from forward to backward, as the concrete MLP does.
  */
 public final class DenseLayer implements Layer {
 
@@ -28,17 +32,24 @@ public final class DenseLayer implements Layer {
     private final float[] db;
     /** DropConnect's per-sample heap buffers, sized on first use and grown as batches need. */
     private WeightNoiseBuffers weightNoise;
+    /** Concrete dropout's logit ρ and its gradient (one float each), or null for other noises. */
+    private final float[] dropLogit;
+    private final float[] dDropLogit;
+    /** Concrete dropout's masks and masked inputs of the last stochastic forward, for its backward. */
+    private RelaxedMaskBuffers relaxed;
 
     public DenseLayer(int in, int out, Activation activation, float dropout, int maskId) {
         this(in, out, activation, dropout, maskId, Dropout.Noise.BERNOULLI);
     }
 
     /**
-     * With {@code noise}: Bernoulli or Gaussian dropout of rate {@code dropout} on its input, or DropConnect of
-     * rate {@code dropout} on its weights. Concrete dropout is built for MLPs only.
+     * With {@code noise}: Bernoulli or Gaussian dropout of rate {@code dropout} on its input, DropConnect of rate
+     * {@code dropout} on its weights, or concrete dropout of its input with a learned rate that starts at
+     * {@code dropout} (then in (0, 1)).
      */
     public DenseLayer(int in, int out, Activation activation, float dropout, int maskId, Dropout.Noise noise) {
-        this.noise = noise == Dropout.Noise.DROPCONNECT ? noise : Layer.requireInputNoise(noise);
+        this.noise = noise == Dropout.Noise.DROPCONNECT || noise == Dropout.Noise.CONCRETE ? noise
+                : Layer.requireInputNoise(noise);
         if (in < 1 || out < 1) {
             throw new IllegalArgumentException("a dense layer needs in, out >= 1, got " + in + ", " + out);
         }
@@ -60,6 +71,17 @@ public final class DenseLayer implements Layer {
         this.bias = new float[out];
         this.dw = new float[in * out];
         this.db = new float[out];
+        if (noise == Dropout.Noise.CONCRETE) {
+            if (!(dropout > 0f)) {
+                throw new IllegalArgumentException("concrete dropout starts its learned rate from dropout, which must be in"
+                        + " (0, 1), got " + dropout);
+            }
+            dropLogit = new float[]{ConcreteDropout.logit(dropout)};
+            dDropLogit = new float[1];
+        } else {
+            dropLogit = null;
+            dDropLogit = null;
+        }
     }
 
     @Override
@@ -77,9 +99,29 @@ public final class DenseLayer implements Layer {
         return out;
     }
 
+    /** The drop probability; with concrete dropout the learned rate {@code sigmoid(ρ)}. */
     @Override
     public float dropout() {
-        return dropout;
+        return dropLogit != null ? (float) ConcreteDropout.rate(dropLogit[0]) : dropout;
+    }
+
+    /**
+     * Concrete dropout's logit ρ of the learned rate, a one-float array the optimiser updates in place (the third of
+     * {@link #parameters()}).
+     *
+     * @throws IllegalStateException for another noise
+     */
+    public float[] dropLogit() {
+        if (dropLogit == null) {
+            throw new IllegalStateException("a " + noise + " layer has no learned drop rate");
+        }
+        return dropLogit;
+    }
+
+    @Override
+    public boolean sharesOutput(boolean sharedInput, boolean stochastic) {
+        // A learned rate is never off, even where its float rounds to 0.
+        return sharedInput && (!stochastic || (dropLogit == null && dropout == 0f));
     }
 
     @Override
@@ -108,16 +150,19 @@ public final class DenseLayer implements Layer {
     public void initialize(java.util.SplittableRandom random) {
         Layer.glorotUniform(weights, in, out, random);
         java.util.Arrays.fill(bias, 0f);
+        if (dropLogit != null) {
+            dropLogit[0] = ConcreteDropout.logit(dropout);
+        }
     }
 
     @Override
     public List<float[]> parameters() {
-        return List.of(weights, bias);
+        return dropLogit != null ? List.of(weights, bias, dropLogit) : List.of(weights, bias);
     }
 
     @Override
     public List<float[]> gradients() {
-        return List.of(dw, db);
+        return dropLogit != null ? List.of(dw, db, dDropLogit) : List.of(dw, db);
     }
 
     @Override
@@ -129,6 +174,10 @@ public final class DenseLayer implements Layer {
         FloatView y = workspace.get(slot, batch * k * out);
         if (masksWeights(stochastic)) {
             forwardDropConnect(kernels, masks, x, batch, samples, shared, y);
+            return y;
+        }
+        if (dropLogit != null && stochastic) {
+            forwardConcrete(kernels, masks, x, batch, samples, shared, y);
             return y;
         }
         kernels.dropoutMatmulForward(inputDropout(masks, stochastic), batch, k, shared && !keepShared, in,
@@ -147,6 +196,13 @@ public final class DenseLayer implements Layer {
             backwardDropConnect(kernels, masks, x, y, dy, batch, samples, shared, dx);
             return dx;
         }
+        if (dropLogit != null) {
+            dDropLogit[0] = 0f;
+            if (stochastic) {
+                backwardConcrete(kernels, y, dy, batch, samples, shared, dx);
+                return dx;
+            }
+        }
         kernels.dropoutMatmulBackward(inputDropout(masks, stochastic), batch, k, shared && !keepShared, in,
                 out, x, FloatView.of(weights), y, activation, dy, FloatView.of(dw), FloatView.of(db), dx);
         return dx;
@@ -157,9 +213,12 @@ public final class DenseLayer implements Layer {
         return noise == Dropout.Noise.DROPCONNECT && stochastic && dropout > 0f;
     }
 
-    /** The noise the kernels put on the input: none for DropConnect, whose noise is on the weights. */
+    /**
+     * The noise the kernels put on the input: none for DropConnect, whose noise is on the weights, and none for
+     * concrete dropout, whose masks the layer applies itself.
+     */
     private Dropout inputDropout(MaskSpec masks, boolean stochastic) {
-        if (noise == Dropout.Noise.DROPCONNECT) {
+        if (noise == Dropout.Noise.DROPCONNECT || noise == Dropout.Noise.CONCRETE) {
             return Dropout.none();
         }
         return masks.dropout(maskId, stochastic ? dropout : 0f, noise);
@@ -301,6 +360,87 @@ public final class DenseLayer implements Layer {
         }
         if (dx != null) {
             dx.put(b.inputGrad, 0, inRows * in);
+        }
+    }
+
+    /** Concrete dropout's buffers: the layer's input, its relaxed mask, the masked input and its gradient. */
+    private static final class RelaxedMaskBuffers {
+        float[] input = new float[0];
+        float[] mask = new float[0];
+        float[] masked = new float[0];
+        float[] maskedGrad = new float[0];
+        float[] inputGrad = new float[0];
+        int inputRows;
+
+        void size(int batch, int samples, int in) {
+            long rows = (long) batch * samples;
+            input = WeightNoiseBuffers.atLeast(input, rows * in);
+            mask = WeightNoiseBuffers.atLeast(mask, rows * in);
+            masked = WeightNoiseBuffers.atLeast(masked, rows * in);
+            maskedGrad = WeightNoiseBuffers.atLeast(maskedGrad, rows * in);
+            inputGrad = WeightNoiseBuffers.atLeast(inputGrad, rows * in);
+        }
+    }
+
+    private void forwardConcrete(Kernels kernels, MaskSpec masks, FloatView x, int batch, int samples, boolean shared,
+                                 FloatView y) {
+        if (relaxed == null) {
+            relaxed = new RelaxedMaskBuffers();
+        }
+        RelaxedMaskBuffers b = relaxed;
+        b.size(batch, samples, in);
+        int rows = batch * samples;
+        b.inputRows = shared ? batch : rows;
+        x.get(b.input, 0, b.inputRows * in);
+        kernels.concreteMask(masks.seed(), masks.step(), maskId, dropLogit[0], 0, rows, in, FloatView.of(b.mask, 0, rows * in));
+        for (int r = 0; r < rows; r++) {
+            int from = (shared ? r / samples : r) * in;
+            for (int d = 0; d < in; d++) {
+                b.masked[r * in + d] = b.input[from + d] * b.mask[r * in + d];
+            }
+        }
+        kernels.dropoutMatmulForward(Dropout.none(), rows, 1, false, in, out, FloatView.of(b.masked, 0, rows * in),
+                FloatView.of(weights), FloatView.of(bias), activation, y);
+    }
+
+    /** Backward of {@link #forwardConcrete}, on the masks and masked inputs it kept; also fills dρ. */
+    private void backwardConcrete(Kernels kernels, FloatView y, FloatView dy, int batch, int samples, boolean shared,
+                                  FloatView dx) {
+        RelaxedMaskBuffers b = relaxed;
+        int rows = batch * samples;
+        if (b == null || b.inputRows != (shared ? batch : rows)) {
+            throw new IllegalStateException("backward of a concrete dropout layer needs the stochastic forward of the same batch");
+        }
+        kernels.dropoutMatmulBackward(Dropout.none(), rows, 1, false, in, out, FloatView.of(b.masked, 0, rows * in),
+                FloatView.of(weights), y, activation, dy, FloatView.of(dw), FloatView.of(db),
+                FloatView.of(b.maskedGrad, 0, rows * in));
+        double p = ConcreteDropout.rate(dropLogit[0]);
+        double sum = 0;
+        for (int r = 0; r < rows; r++) {
+            int from = (shared ? r / samples : r) * in;
+            for (int d = 0; d < in; d++) {
+                int i = r * in + d;
+                sum += (double) b.maskedGrad[i] * b.input[from + d] * ConcreteDropout.maskDerivative(b.mask[i], p);
+            }
+        }
+        dDropLogit[0] = (float) sum;
+        if (dx == null) {
+            return;
+        }
+        if (shared) {
+            java.util.Arrays.fill(b.inputGrad, 0, batch * in, 0f);
+            for (int r = 0; r < rows; r++) {
+                int to = (r / samples) * in;
+                for (int d = 0; d < in; d++) {
+                    b.inputGrad[to + d] += b.maskedGrad[r * in + d] * b.mask[r * in + d];
+                }
+            }
+            dx.put(b.inputGrad, 0, batch * in);
+        } else {
+            for (int i = 0; i < rows * in; i++) {
+                b.inputGrad[i] = b.maskedGrad[i] * b.mask[i];
+            }
+            dx.put(b.inputGrad, 0, rows * in);
         }
     }
 }

@@ -30,13 +30,13 @@ public interface Layer {
     }
 
     /**
-     * The input noises a layer of a network takes: the kernels' own, Bernoulli and Gaussian. DropConnect is a
-     * {@link DenseLayer}'s noise on its weights; concrete dropout is an MLP-level choice ({@code Mlp.Builder.noise}).
+     * The input noises every layer of a network takes: the kernels' own, Bernoulli and Gaussian. DropConnect (on the
+     * weights) and concrete dropout (a learned rate) are {@link DenseLayer}'s only.
      */
     static io.github.alphadrop.kernels.Dropout.Noise requireInputNoise(io.github.alphadrop.kernels.Dropout.Noise noise) {
         if (noise == null || !noise.isInputNoise()) {
             throw new IllegalArgumentException("a network layer's input noise must be BERNOULLI or GAUSSIAN, got " + noise
-                    + " (DROPCONNECT is a dense layer's noise on its weights; concrete dropout is built for MLPs)");
+                    + " (DROPCONNECT and CONCRETE are dense layers' only)");
         }
         return noise;
     }

@@ -64,13 +64,14 @@ public final class Network {
     }
 
     /**
-     * As above, with {@code noise} on every dense layer: Bernoulli or Gaussian dropout of its input, or DropConnect
-     * on its weights.
+     * As above, with {@code noise} on every dense layer: Bernoulli or Gaussian dropout of its input, DropConnect on
+     * its weights, or concrete dropout of its input with a rate each layer learns, starting from {@code dropout}.
      */
     public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
                               float dropout, io.github.alphadrop.kernels.Activation activation,
                               io.github.alphadrop.kernels.Dropout.Noise noise) {
-        if (noise != io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT) {
+        if (noise != io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT
+                && noise != io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
             Layer.requireInputNoise(noise);
         }
         if (filters == null || filters.length == 0 || hidden == null) {
@@ -286,9 +287,11 @@ public final class Network {
 
     @Override
     public String toString() {
+        // A learned rate changes as the network trains: the name stays the same.
         return "Network" + Arrays.toString(layers.stream().map(l -> l.tag() + "(" + l.inputSize() + "->" + l.outputSize()
-                + (l.dropout() > 0 ? ", p " + l.dropout() : "")
-                + (l.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI ? " " + l.noise().name().toLowerCase() : "")
+                + (l.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE ? ", concrete dropout"
+                : (l.dropout() > 0 ? ", p " + l.dropout() : "")
+                + (l.noise() != io.github.alphadrop.kernels.Dropout.Noise.BERNOULLI ? " " + l.noise().name().toLowerCase() : ""))
                 + ")").toArray());
     }
 }

@@ -382,10 +382,12 @@ public final class Trainer {
         private final Network net;
         private final float[] outputGradient;
         private final int samples;
+        private final double dropoutRegulariser;
 
-        NetworkSteps(Network net, int batch, int samples) {
+        NetworkSteps(Network net, int batch, int samples, double dropoutRegulariser) {
             this.net = net;
             this.samples = samples;
+            this.dropoutRegulariser = dropoutRegulariser;
             this.outputGradient = new float[batch * samples * net.outputSize()];
         }
 
@@ -440,15 +442,22 @@ public final class Trainer {
 
         @Override
         public double addWeightDecay(double wd) {
+            double concrete = 0;
+            for (Layer layer : net.layers()) {
+                if (layer instanceof io.github.alphadrop.network.DenseLayer d
+                        && d.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+                    concrete += addConcreteRegulariser(d, wd, dropoutRegulariser);
+                }
+            }
             if (wd == 0) {
-                return 0;
+                return concrete;
             }
             double sum = 0;
             float twice = (float) (2 * wd);
             for (Layer layer : net.layers()) {
                 List<float[]> p = layer.parameters();
                 List<float[]> g = layer.gradients();
-                if (p.isEmpty()) {
+                if (p.isEmpty() || layer.noise() == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
                     continue;
                 }
                 // The first array of a parametrised layer is its weights; biases are not decayed.
@@ -459,7 +468,7 @@ public final class Trainer {
                     dw[i] += twice * w[i];
                 }
             }
-            return wd * sum;
+            return concrete + wd * sum;
         }
 
         @Override
@@ -506,7 +515,8 @@ public final class Trainer {
             }
         }
         int n = labels.length;
-        try (Steps steps = new NetworkSteps(net, Math.min(batchSize, n), objective.samples())) {
+        double entropyWeight = Double.isNaN(dropoutRegulariser) ? 1.0 / n : dropoutRegulariser;
+        try (Steps steps = new NetworkSteps(net, Math.min(batchSize, n), objective.samples(), entropyWeight)) {
             return run(steps, x, n, labels, null);
         }
     }
@@ -545,6 +555,27 @@ public final class Trainer {
      * Concrete dropout's regulariser ({@link ConcreteDropout}'s weight and entropy terms), with {@code wd} as the
      * weight regulariser: adds its gradients to the weights' and the logits'; returns the loss term.
      */
+    /** A concrete dense layer's regulariser, as {@link #addConcreteRegulariser(Mlp, MlpPass, double, double)} per layer. */
+    private static double addConcreteRegulariser(io.github.alphadrop.network.DenseLayer layer, double wd,
+                                                 double entropyWeight) {
+        float[] w = layer.weights();
+        double sum = 0;
+        for (float v : w) {
+            sum += (double) v * v;
+        }
+        ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sum, layer.dropLogit()[0], layer.inputSize(), wd,
+                entropyWeight);
+        layer.gradients().get(2)[0] += (float) penalty.dLogit();
+        float factor = (float) penalty.weightScale();
+        if (factor != 0f) {
+            float[] g = layer.gradients().get(0);
+            for (int i = 0; i < w.length; i++) {
+                g[i] += factor * w[i];
+            }
+        }
+        return penalty.value();
+    }
+
     private static double addConcreteRegulariser(Mlp model, MlpPass pass, double wd, double entropyWeight) {
         double total = 0;
         float[] logitGrad = pass.dropLogitGradient();

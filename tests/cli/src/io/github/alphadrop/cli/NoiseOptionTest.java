@@ -56,6 +56,26 @@ class NoiseOptionTest {
         assertEvaluatesAbove(model, 20, 0.9, "accuracy with concrete dropout");
     }
 
+    @Test
+    void aConcreteCnnLearnsItsRatesAndReportsThem() throws Exception {
+        Path model = dir.resolve("concrete-cnn.adm");
+        CliTest.Run train = run("train", "--data", "digits", "--arch", "cnn", "--conv", "8", "--hidden", "32",
+                "--noise", "concrete", "--dropout", "0.2", "--lr", "3e-3", "--epochs", "12", "--samples", "4", "--json",
+                "--out", model.toString());
+        assertEquals(0, train.code(), train.err());
+        io.github.alphadrop.network.Network net = ModelFile.load(model).network();
+        assertTrue(net.toString().contains("dense(72->32, concrete dropout), dense(32->10, concrete dropout)"),
+                net.toString());
+        String[] rates = train.out().replaceAll("(?s).*\"learned_dropout\":\\[([^\\]]*)\\].*", "$1").split(",");
+        assertEquals(2, rates.length, train.out());
+        for (int l = 0; l < 2; l++) {
+            float saved = net.layers().get(2 + l).dropout();
+            assertEquals(saved, Double.parseDouble(rates[l]), 1e-6, "layer " + l + ": " + train.out());
+            assertNotEquals(0.2, saved, 1e-4, "the rate was learned: " + train.out());
+        }
+        assertEvaluatesAbove(model, 10, 0.9, "accuracy of a concrete-dropout CNN");
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"gaussian", "dropconnect"})
     void aCnnTrainsWithTheNoiseAndIsSaved(String noise) throws Exception {
@@ -90,9 +110,10 @@ class NoiseOptionTest {
                 "--out", dir.resolve("z.adm").toString());
         assertNotEquals(0, zero.code());
         assertTrue(zero.err().contains("concrete dropout") && zero.err().contains("dropout[0] = 0.0"), zero.err());
-        CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "concrete", "--epochs", "1",
-                "--out", dir.resolve("c.adm").toString());
+        CliTest.Run cnn = run("train", "--data", "digits", "--arch", "cnn", "--noise", "concrete", "--dropout", "0",
+                "--epochs", "1", "--out", dir.resolve("c.adm").toString());
         assertNotEquals(0, cnn.code());
-        assertTrue(cnn.err().contains("--noise concrete is for MLPs"), cnn.err());
+        assertTrue(cnn.err().contains("concrete dropout") && cnn.err().contains("got 0.0"), cnn.err());
+        assertFalse(java.nio.file.Files.exists(dir.resolve("c.adm")), "no model written");
     }
 }

@@ -197,7 +197,7 @@ class ModelFileVersionsTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
-            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT"})
+            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT", "CONCRETE"})
     void aCnnSavedAndLoadedPredictsIdentically(io.github.alphadrop.kernels.Dropout.Noise noise) throws IOException {
         Network net = cnn(4, noise);
         TrainingSettings settings = new TrainingSettings(0.5f, 10, 3, 32, 1e-6, 42, "adam(lr=0.001)", "idx:x");

@@ -37,7 +37,7 @@ class NetworkTest {
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
-            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT"})
+            names = {"BERNOULLI", "GAUSSIAN", "DROPCONNECT", "CONCRETE"})
     void aNetworkOfDenseLayersIsTheMlpToTheBit(io.github.alphadrop.kernels.Dropout.Noise noise) {
         Random r = new Random(1);
         try (NativeKernels nk = new NativeKernels(2)) {
@@ -65,8 +65,16 @@ class NetworkTest {
                 float[] dxGot = net.backward(k, g, true);
                 assertArrayEquals(dxWant, dxGot, k + " input gradient");
                 for (int l = 0; l < 3; l++) {
-                    assertArrayEquals(pass.weightGradient(l), net.gradients().get(2 * l), k + " dW " + l);
-                    assertArrayEquals(pass.biasGradient(l), net.gradients().get(2 * l + 1), k + " db " + l);
+                    List<float[]> grads = net.layers().get(l).gradients();
+                    assertArrayEquals(pass.weightGradient(l), grads.get(0), k + " dW " + l);
+                    assertArrayEquals(pass.biasGradient(l), grads.get(1), k + " db " + l);
+                    if (noise == io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
+                        assertEquals(mlp.dropLogits()[l], ((DenseLayer) net.layers().get(l)).dropLogit()[0], k + " rho " + l);
+                        assertEquals(pass.dropLogitGradient()[l], grads.get(2)[0], k + " d rho " + l);
+                        assertTrue(grads.get(2)[0] != 0f, k + " the rate carries a gradient");
+                    } else {
+                        assertEquals(2, grads.size(), k + " weights and biases only");
+                    }
                 }
                 pass.close();
             }
@@ -141,13 +149,35 @@ class NetworkTest {
         }
     }
 
-    @Test
-    void dropConnectCnnGradientsMatchFiniteDifferencesOnBothBackends() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = io.github.alphadrop.kernels.Dropout.Noise.class,
+            names = {"DROPCONNECT", "CONCRETE"})
+    void cnnGradientsMatchFiniteDifferencesOnBothBackends(io.github.alphadrop.kernels.Dropout.Noise noise) {
         try (NativeKernels nk = new NativeKernels(2)) {
             for (Kernels k : new Kernels[]{new JavaKernels(), nk}) {
-                checkGradients(cnn(new Random(16), io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT), k, new Random(15));
+                checkGradients(cnn(new Random(16), noise), k, new Random(15));
             }
         }
+    }
+
+    /** A concrete layer's rate is a parameter of its own; the network names the layer by its noise, not its rate. */
+    @Test
+    void aConcreteLayerLearnsItsRateAsAParameter() {
+        DenseLayer layer = new DenseLayer(4, 3, Activation.RELU, 0.25f, 0, io.github.alphadrop.kernels.Dropout.Noise.CONCRETE);
+        assertEquals(3, layer.parameters().size());
+        assertEquals(0.25f, layer.dropout(), 1e-6f);
+        layer.dropLogit()[0] = 2f;
+        assertEquals(1 / (1 + Math.exp(-2)), layer.dropout(), 1e-6);
+        layer.initialize(new java.util.SplittableRandom(1));
+        assertEquals(0.25f, layer.dropout(), 1e-6f, "initialize starts the rate again");
+        assertEquals("Network[dense(4->3, concrete dropout)]", new Network(List.of(layer)).toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DenseLayer(4, 3, Activation.RELU,
+                0f, 0, io.github.alphadrop.kernels.Dropout.Noise.CONCRETE));
+        assertTrue(e.getMessage().contains("must be in (0, 1), got 0.0"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> new DenseLayer(4, 3, Activation.RELU, 0.5f, 0).dropLogit());
+        e = assertThrows(IllegalArgumentException.class, () -> new DropoutLayer(4, 0.5f, 0,
+                io.github.alphadrop.kernels.Dropout.Noise.CONCRETE));
+        assertTrue(e.getMessage().contains("got CONCRETE"), e.getMessage());
     }
 
     @Test
@@ -196,8 +226,27 @@ class NetworkTest {
         List<float[]> grads = net.gradients().stream().map(float[]::clone).toList();
         List<float[]> params = net.parameters();
         double h = 1e-2;
+        for (int which = 0; which < params.size(); which++) {
+            if (params.get(which).length == 1) {
+                // A concrete rate's logit: the mask bends sharply in it (temperature 0.1), so a finer step.
+                float[] p = params.get(which);
+                float keep = p[0];
+                double hl = 1e-3;
+                p[0] = (float) (keep + hl);
+                double up = dot(net.forward(k, x, batch, samples, masks, true), g);
+                p[0] = (float) (keep - hl);
+                double down = dot(net.forward(k, x, batch, samples, masks, true), g);
+                p[0] = keep;
+                double numeric = (up - down) / (((float) (keep + hl)) - ((float) (keep - hl)));
+                assertTrue(grads.get(which)[0] != 0f, k + " logit " + which + " has a gradient");
+                assertEquals(numeric, grads.get(which)[0], 2e-2 * (1 + Math.abs(numeric)), k + " logit " + which);
+            }
+        }
         for (int probe = 0; probe < 12; probe++) {
-            int which = r.nextInt(params.size());
+            int which;
+            do {
+                which = r.nextInt(params.size());
+            } while (params.get(which).length == 1);
             float[] p = params.get(which);
             int i = r.nextInt(p.length);
             float keep = p[i];
