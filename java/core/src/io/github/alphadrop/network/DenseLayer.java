@@ -297,17 +297,22 @@ public final class DenseLayer implements Layer {
         }
     }
 
+    /** Sample k's input rows: the shared rows themselves, or rows {@code n·K + k} gathered. */
+    private float[] inputOfSample(WeightNoiseBuffers b, int batch, int samples, int k, boolean shared) {
+        if (shared) {
+            return b.input;
+        }
+        gather(b.input, batch, samples, k, in, b.rowsIn);
+        return b.rowsIn;
+    }
+
     private void forwardDropConnect(Kernels kernels, MaskSpec masks, FloatView x, int batch, int samples,
                                     boolean shared, FloatView y) {
         WeightNoiseBuffers b = weightNoiseBuffers(batch, samples);
         x.get(b.input, 0, (shared ? batch : batch * samples) * in);
         for (int k = 0; k < samples; k++) {
             float[] w = weightsOfSample(kernels, masks, k, b);
-            float[] a = b.input;
-            if (!shared) {
-                gather(b.input, batch, samples, k, in, b.rowsIn);
-                a = b.rowsIn;
-            }
+            float[] a = inputOfSample(b, batch, samples, k, shared);
             kernels.dropoutMatmulForward(Dropout.none(), batch, 1, false, in, out, FloatView.of(a, 0, batch * in),
                     FloatView.of(w), FloatView.of(bias), activation, FloatView.of(b.rowsOut, 0, batch * out));
             scatter(b.rowsOut, batch, samples, k, out, b.output);
@@ -329,11 +334,7 @@ public final class DenseLayer implements Layer {
         }
         for (int k = 0; k < samples; k++) {
             float[] w = weightsOfSample(kernels, masks, k, b);
-            float[] a = b.input;
-            if (!shared) {
-                gather(b.input, batch, samples, k, in, b.rowsIn);
-                a = b.rowsIn;
-            }
+            float[] a = inputOfSample(b, batch, samples, k, shared);
             gather(b.output, batch, samples, k, out, b.rowsOut);
             gather(b.outputGrad, batch, samples, k, out, b.rowsGrad);
             kernels.dropoutMatmulBackward(Dropout.none(), batch, 1, false, in, out, FloatView.of(a, 0, batch * in),
