@@ -48,7 +48,7 @@ final class TrainingOptions {
             description = "Dropout noise: bernoulli (inputs kept or dropped, scaled by 1/(1-p)), gaussian (inputs multiplied"
                     + " by noise of mean 1 and variance p/(1-p)), dropconnect (weights kept or dropped, one mask per"
                     + " MC sample shared by the batch) or concrete (relaxed Bernoulli dropout whose rate each layer learns,"
-                    + " starting from --dropout); the same p as --dropout; concrete for MLPs only"
+                    + " starting from --dropout); the same p as --dropout; every dense layer, the CNN's too"
                     + " (default ${DEFAULT-VALUE}).")
     NoiseName noise;
 

@@ -224,6 +224,15 @@ public final class DenseLayer implements Layer {
         return masks.dropout(maskId, stochastic ? dropout : 0f, noise);
     }
 
+    /** {@code a}, or a new array when it holds fewer than {@code n} floats (its contents are not kept). */
+    private static float[] atLeast(float[] a, long n) {
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(n + " floats are too many for one buffer of a dense layer's noise; use a"
+                    + " smaller batch");
+        }
+        return a.length >= n ? a : new float[(int) n];
+    }
+
     /** Heap buffers of the per-sample products: rows of one sample k, a weight mask and the masked weights. */
     private static final class WeightNoiseBuffers {
         final float[] mask;
@@ -244,13 +253,6 @@ public final class DenseLayer implements Layer {
             maskedWeights = new float[in * out];
             sampleWeightGrad = new float[in * out];
             sampleBiasGrad = new float[out];
-        }
-
-        static float[] atLeast(float[] a, long n) {
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException(n + " floats are too many for one DropConnect buffer; use a smaller batch");
-            }
-            return a.length >= n ? a : new float[(int) n];
         }
 
         void size(int batch, int samples, int in, int out) {
@@ -375,11 +377,11 @@ public final class DenseLayer implements Layer {
 
         void size(int batch, int samples, int in) {
             long rows = (long) batch * samples;
-            input = WeightNoiseBuffers.atLeast(input, rows * in);
-            mask = WeightNoiseBuffers.atLeast(mask, rows * in);
-            masked = WeightNoiseBuffers.atLeast(masked, rows * in);
-            maskedGrad = WeightNoiseBuffers.atLeast(maskedGrad, rows * in);
-            inputGrad = WeightNoiseBuffers.atLeast(inputGrad, rows * in);
+            input = atLeast(input, rows * in);
+            mask = atLeast(mask, rows * in);
+            masked = atLeast(masked, rows * in);
+            maskedGrad = atLeast(maskedGrad, rows * in);
+            inputGrad = atLeast(inputGrad, rows * in);
         }
     }
 

@@ -70,9 +70,8 @@ public final class Network {
     public static Network cnn(int height, int width, int channels, int classes, int[] filters, int[] hidden,
                               float dropout, io.github.alphadrop.kernels.Activation activation,
                               io.github.alphadrop.kernels.Dropout.Noise noise) {
-        if (noise != io.github.alphadrop.kernels.Dropout.Noise.DROPCONNECT
-                && noise != io.github.alphadrop.kernels.Dropout.Noise.CONCRETE) {
-            Layer.requireInputNoise(noise);
+        if (noise == null) {
+            throw new IllegalArgumentException("noise must not be null");
         }
         if (filters == null || filters.length == 0 || hidden == null) {
             throw new IllegalArgumentException(filters == null || filters.length == 0

@@ -555,49 +555,42 @@ public final class Trainer {
      * Concrete dropout's regulariser ({@link ConcreteDropout}'s weight and entropy terms), with {@code wd} as the
      * weight regulariser: adds its gradients to the weights' and the logits'; returns the loss term.
      */
-    /** A concrete dense layer's regulariser, as {@link #addConcreteRegulariser(Mlp, MlpPass, double, double)} per layer. */
+    /** A concrete dense layer's regulariser, added to its gradients; returns its value. */
     private static double addConcreteRegulariser(io.github.alphadrop.network.DenseLayer layer, double wd,
                                                  double entropyWeight) {
-        float[] w = layer.weights();
-        double sum = 0;
-        for (float v : w) {
-            sum += (double) v * v;
-        }
-        ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sum, layer.dropLogit()[0], layer.inputSize(), wd,
-                entropyWeight);
-        layer.gradients().get(2)[0] += (float) penalty.dLogit();
-        float factor = (float) penalty.weightScale();
-        if (factor != 0f) {
-            float[] g = layer.gradients().get(0);
-            for (int i = 0; i < w.length; i++) {
-                g[i] += factor * w[i];
-            }
-        }
-        return penalty.value();
+        List<float[]> grads = layer.gradients();
+        return addConcreteRegulariser(layer.weights(), grads.get(0), layer.dropLogit(), grads.get(2), 0,
+                layer.inputSize(), wd, entropyWeight);
     }
 
     private static double addConcreteRegulariser(Mlp model, MlpPass pass, double wd, double entropyWeight) {
         double total = 0;
-        float[] logitGrad = pass.dropLogitGradient();
         for (int l = 0; l < model.layers(); l++) {
-            float[] w = model.weights(l);
-            double sum = 0;
-            for (float v : w) {
-                sum += (double) v * v;
-            }
-            ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sum, model.dropLogits()[l], model.size(l), wd,
-                    entropyWeight);
-            total += penalty.value();
-            logitGrad[l] += (float) penalty.dLogit();
-            float factor = (float) penalty.weightScale();
-            if (factor != 0f) {
-                float[] g = pass.weightGradient(l);
-                for (int i = 0; i < w.length; i++) {
-                    g[i] += factor * w[i];
-                }
-            }
+            total += addConcreteRegulariser(model.weights(l), pass.weightGradient(l), model.dropLogits(),
+                    pass.dropLogitGradient(), l, model.size(l), wd, entropyWeight);
         }
         return total;
+    }
+
+    /**
+     * {@link ConcreteDropout#regulariser} of one layer with weights {@code w} and logit {@code logits[index]}: adds
+     * its weight gradient to {@code dw} and its logit gradient to {@code logitGrads[index]}; returns its value.
+     */
+    private static double addConcreteRegulariser(float[] w, float[] dw, float[] logits, float[] logitGrads, int index,
+                                                 int inputWidth, double wd, double entropyWeight) {
+        double sum = 0;
+        for (float v : w) {
+            sum += (double) v * v;
+        }
+        ConcreteDropout.Penalty penalty = ConcreteDropout.regulariser(sum, logits[index], inputWidth, wd, entropyWeight);
+        logitGrads[index] += (float) penalty.dLogit();
+        float factor = (float) penalty.weightScale();
+        if (factor != 0f) {
+            for (int i = 0; i < w.length; i++) {
+                dw[i] += factor * w[i];
+            }
+        }
+        return penalty.value();
     }
 
     private static boolean finite(List<float[]> grads) {
